@@ -1,0 +1,29 @@
+# usagescan: make build | test | bench | demo
+GO ?= go
+BIN ?= bin/usagescan
+
+.PHONY: build test bench demo fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/usagescan
+
+# go vet + the race-enabled test suite; CI runs this (.ci/run).
+test:
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+# Generates a >= 1 GB synthetic log tree (once) and times usagescan on it, and
+# ccusage too when installed (see README, Performance).
+bench: build
+	bash scripts/bench.sh
+
+# The main job on the bundled fixtures: no flags, no home directory needed.
+demo: build
+	HOME=$(CURDIR)/fixtures/demo-home TZ=UTC USER=demo ./$(BIN) report --logs fixtures/demo
+
+# A short fuzz run of the line parser.
+fuzz:
+	$(GO) test ./parser -run '^$$' -fuzz FuzzReader -fuzztime 30s
+
+clean:
+	rm -rf bin

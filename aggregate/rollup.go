@@ -1,0 +1,165 @@
+package aggregate
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/usagescan/usagescan/usage"
+)
+
+// Grouping is the length of a report period.
+type Grouping int
+
+const (
+	Month Grouping = iota
+	Week           // ISO 8601 weeks, Monday to Sunday, labelled "2026-W23"
+	Day
+)
+
+// ParseGrouping reads "day", "week" or "month".
+func ParseGrouping(s string) (Grouping, error) {
+	switch s {
+	case "month", "":
+		return Month, nil
+	case "week":
+		return Week, nil
+	case "day":
+		return Day, nil
+	}
+	return Month, fmt.Errorf("unknown period %q: want day, week or month", s)
+}
+
+func (g Grouping) String() string {
+	switch g {
+	case Week:
+		return "week"
+	case Day:
+		return "day"
+	}
+	return "month"
+}
+
+// Label names the period that holds t, in t's location: "2026-06" (month),
+// "2026-W23" (ISO week) or "2026-06-01" (day). Labels sort in time order.
+func (g Grouping) Label(t time.Time) string {
+	switch g {
+	case Week:
+		y, w := t.ISOWeek()
+		return fmt.Sprintf("%04d-W%02d", y, w)
+	case Day:
+		return t.Format("2006-01-02")
+	}
+	return t.Format("2006-01")
+}
+
+// Range is a half-open time interval [From, To); a zero bound is open.
+type Range struct{ From, To time.Time }
+
+// Contains reports whether t is in the range.
+func (r Range) Contains(t time.Time) bool {
+	return (r.From.IsZero() || !t.Before(r.From)) && (r.To.IsZero() || t.Before(r.To))
+}
+
+// ParseBound reads a --since or --until date, "YYYY-MM" or "YYYY-MM-DD", in loc.
+// Both bounds are inclusive: for until (end == true) it returns the first instant
+// after the named month or day.
+func ParseBound(s string, loc *time.Location, end bool) (time.Time, error) {
+	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, nil
+	}
+	if t, err := time.ParseInLocation("2006-01", s, loc); err == nil {
+		if end {
+			t = t.AddDate(0, 1, 0)
+		}
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("bad date %q: want YYYY-MM or YYYY-MM-DD", s)
+}
+
+// Row is the total of the requests of one period, user, model and source.
+type Row struct {
+	Period string
+	User   string
+	Model  string
+	Source string
+	usage.Tokens
+	WebSearch int64
+	WebFetch  int64
+	Requests  int64
+}
+
+// AddRequest adds one request to the row's totals.
+func (row *Row) AddRequest(r *usage.Request) {
+	row.Tokens.Add(r.Tokens)
+	row.WebSearch += int64(r.WebSearch)
+	row.WebFetch += int64(r.WebFetch)
+	row.Requests++
+}
+
+// AddRow adds another row's totals.
+func (row *Row) AddRow(o *Row) {
+	row.Tokens.Add(o.Tokens)
+	row.WebSearch += o.WebSearch
+	row.WebFetch += o.WebFetch
+	row.Requests += o.Requests
+}
+
+type rowKey struct{ period, user, model, source string }
+
+// Rollup sums the requests inside rng per period (in loc), user, model and source.
+// Rows are sorted by period, user, model, source. Request i goes to rows[idx[i]],
+// or idx[i] is -1 when it is outside rng; callers use idx to add per-request
+// figures (such as cost) to the same rows.
+func Rollup(reqs []usage.Request, g Grouping, loc *time.Location, rng Range) (rows []Row, idx []int) {
+	byKey := make(map[rowKey]int)
+	tmp := make([]int, len(reqs))
+	for i := range reqs {
+		r := &reqs[i]
+		if !rng.Contains(r.Time) {
+			tmp[i] = -1
+			continue
+		}
+		k := rowKey{g.Label(r.Time.In(loc)), r.User, r.Model, r.Source}
+		j, ok := byKey[k]
+		if !ok {
+			j = len(rows)
+			byKey[k] = j
+			rows = append(rows, Row{Period: k.period, User: k.user, Model: k.model, Source: k.source})
+		}
+		rows[j].AddRequest(r)
+		tmp[i] = j
+	}
+	order := make([]int, len(rows))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool {
+		x, y := &rows[order[a]], &rows[order[b]]
+		if x.Period != y.Period {
+			return x.Period < y.Period
+		}
+		if x.User != y.User {
+			return x.User < y.User
+		}
+		if x.Model != y.Model {
+			return x.Model < y.Model
+		}
+		return x.Source < y.Source
+	})
+	sorted := make([]Row, len(rows))
+	where := make([]int, len(rows))
+	for newPos, old := range order {
+		sorted[newPos] = rows[old]
+		where[old] = newPos
+	}
+	for i, j := range tmp {
+		if j >= 0 {
+			tmp[i] = where[j]
+		}
+	}
+	return sorted, tmp
+}

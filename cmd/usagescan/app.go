@@ -1,0 +1,87 @@
+package main
+
+import (
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+var version = "" // set with -ldflags "-X main.version=..."
+
+// env is what a command may touch of the outside world; tests pass their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// run builds the app, runs it on args and returns the exit code. It never calls
+// os.Exit, so tests run it in-process.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	app := &cli.App{
+		Name:      "usagescan",
+		Usage:     "what you used of Claude Code and the Claude API, and which plan fits it",
+		UsageText: "usagescan [command] [flags]   (no command: report)",
+		Description: `usagescan reads Claude Code session logs (~/.claude/projects/**/*.jsonl),
+counts every API response once, and rolls tokens into totals per month, user and model.
+
+Examples:
+   usagescan                               this month and before, from ~/.claude
+   usagescan report --since 2026-06 --by day
+   usagescan report --logs alice=/backup/alice/.claude --logs bob=/backup/bob/.claude
+   usagescan report --format json > usage.json
+
+Exit codes: 0 ok, 1 error, 2 no usage data found.`,
+		Version:        versionString(),
+		Reader:         stdin,
+		Writer:         stdout,
+		ErrWriter:      stderr,
+		Suggest:        true,
+		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are decided in report()
+		Commands:       []*cli.Command{reportCommand(e)},
+	}
+	err := app.Run(withDefaultCommand(args))
+	return report(stderr, err)
+}
+
+// withDefaultCommand makes report the default: "usagescan --since 2026-06" runs
+// "usagescan report --since 2026-06".
+func withDefaultCommand(args []string) []string {
+	if len(args) < 1 {
+		return []string{"usagescan", "report"}
+	}
+	if len(args) == 1 {
+		return append(args[:1:1], "report")
+	}
+	switch a := args[1]; {
+	case a == "-h" || a == "--help" || a == "-v" || a == "--version" || a == "help":
+		return args
+	case strings.HasPrefix(a, "-"):
+		return append([]string{args[0], "report"}, args[1:]...)
+	}
+	return args
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// isTerminal reports whether w is a terminal (for progress output).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/urfave/cli/v2"
+	"github.com/usagescan/usagescan/aggregate"
+	"github.com/usagescan/usagescan/scan"
+)
+
+// sourceFlags choose what is read; every command that reads usage has them.
+func sourceFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{
+			Name:  "logs",
+			Usage: "read `PATH`: a folder (walked for *.jsonl), one .jsonl file, or - for stdin; NAME=PATH counts it as user NAME (repeatable; default: $CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude)",
+		},
+		&cli.StringFlag{
+			Name:  "user",
+			Usage: "attribute logs to `NAME` (default: the account e-mail in .claude.json, else $USER)",
+		},
+		&cli.BoolFlag{Name: "verbose", Usage: "say where logs were found and show the first malformed lines"},
+	}
+}
+
+// periodFlags choose the time range and grouping.
+func periodFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "since", Usage: "first `DATE` to include, YYYY-MM or YYYY-MM-DD (inclusive, in --tz)"},
+		&cli.StringFlag{Name: "until", Usage: "last `DATE` to include, YYYY-MM or YYYY-MM-DD (inclusive, in --tz)"},
+		&cli.StringFlag{Name: "tz", Usage: "IANA time `ZONE` for period boundaries, e.g. Europe/Rome (default: the local zone)"},
+		&cli.StringFlag{Name: "by", Value: "month", Usage: "period: `day`, week (ISO, Monday first) or month"},
+	}
+}
+
+func reportCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "report",
+		Usage: "token totals per period, user and model (the default command)",
+		Description: `Reads the logs, counts each API response once (key message.id:requestId, keeping the
+largest copy), and prints one row per period x user x model with a subtotal per period
+and a grand total. Diagnostics (files, lines, duplicates, malformed lines) go to stderr.
+
+Examples:
+   usagescan report --since 2026-06 --until 2026-08
+   usagescan report --by week --tz Europe/Rome
+   usagescan report --format csv --logs ci=./ci-logs > usage.csv`,
+		Flags: append(append(sourceFlags(), periodFlags()...),
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, json or csv"},
+		),
+		Action: func(c *cli.Context) error { return runReport(c, e) },
+	}
+}
+
+// reportOptions are the checked flags of a report.
+type reportOptions struct {
+	loc    *time.Location
+	tzName string
+	by     aggregate.Grouping
+	rng    aggregate.Range
+	format string
+}
+
+func parseReportOptions(c *cli.Context, e *env) (*reportOptions, error) {
+	o := &reportOptions{format: c.String("format")}
+	switch o.format {
+	case "table", "json", "csv":
+	default:
+		return nil, errorf("unknown --format %q", o.format).hint("use table, json or csv")
+	}
+	var err error
+	if o.by, err = aggregate.ParseGrouping(c.String("by")); err != nil {
+		return nil, errorf("--by: %v", err)
+	}
+	if o.loc, o.tzName, err = timeZone(c.String("tz"), e.getenv); err != nil {
+		return nil, err
+	}
+	if s := c.String("since"); s != "" {
+		if o.rng.From, err = aggregate.ParseBound(s, o.loc, false); err != nil {
+			return nil, errorf("--since: %v", err).hint("for example --since 2026-06 or --since 2026-06-15")
+		}
+	}
+	if s := c.String("until"); s != "" {
+		if o.rng.To, err = aggregate.ParseBound(s, o.loc, true); err != nil {
+			return nil, errorf("--until: %v", err).hint("for example --until 2026-08 or --until 2026-08-31")
+		}
+	}
+	if !o.rng.From.IsZero() && !o.rng.To.IsZero() && !o.rng.From.Before(o.rng.To) {
+		return nil, errorf("--since %s is after --until %s", c.String("since"), c.String("until"))
+	}
+	if c.Args().Present() {
+		return nil, errorf("unexpected argument %q", c.Args().First()).hint("name log folders with --logs PATH")
+	}
+	return o, nil
+}
+
+func runReport(c *cli.Context, e *env) error {
+	o, err := parseReportOptions(c, e)
+	if err != nil {
+		return err
+	}
+	res, err := scanSources(c, e)
+	if err != nil {
+		return err
+	}
+	rows, _ := aggregate.Rollup(res.Set.Requests(), o.by, o.loc, o.rng)
+	if err := writeReport(e.stdout, o, rows, res); err != nil {
+		return errorf("writing the report: %v", err)
+	}
+	if o.format == "table" {
+		fmt.Fprintln(e.stderr, diagnosticsLine(res))
+	}
+	if len(rows) == 0 {
+		if res.Set.Len() == 0 {
+			return errorf("no usage data in %s", plural(res.Files, "file")).exit(exitNoData).
+				hint("the logs hold no assistant responses with token usage")
+		}
+		return errorf("no usage between %s and %s (%s)", boundText(o.rng.From, "the start"),
+			boundText(o.rng.To.Add(-time.Nanosecond), "now"), o.tzName).exit(exitNoData).
+			hint("%s in all; widen --since/--until", plural(res.Set.Len(), "request"))
+	}
+	return nil
+}
+
+// scanSources discovers and reads the logs the flags name, printing warnings,
+// progress and --verbose details on stderr.
+func scanSources(c *cli.Context, e *env) (*scan.Result, error) {
+	senv := scan.Env{Getenv: e.getenv, User: c.String("user")}
+	sources := scan.Sources(c.StringSlice("logs"), senv)
+	files, stdin, warnings := scan.Discover(sources)
+	for _, w := range warnings {
+		warnf(e.stderr, "%s", w)
+	}
+	if len(files) == 0 && stdin == nil {
+		var looked []string
+		for _, s := range sources {
+			looked = append(looked, s.Path)
+		}
+		return nil, errorf("no Claude Code logs found").exit(exitNoData).
+			hint("looked in: %s", strings.Join(looked, ", ")).
+			hint("point elsewhere with --logs PATH (a folder, a .jsonl file, or - for stdin) or CLAUDE_CONFIG_DIR=DIR")
+	}
+	verbose := c.Bool("verbose")
+	if verbose {
+		for _, s := range sources {
+			fmt.Fprintf(e.stderr, "usagescan: reading %s as user %s\n", s.Path, s.User)
+		}
+		fmt.Fprintf(e.stderr, "usagescan: %s found\n", plural(len(files), "log file"))
+	}
+	var prog scan.Progress
+	stop := startProgress(e.stderr, &prog)
+	res := scan.Run(files, stdin, scan.Options{Stdin: e.stdin, Progress: &prog})
+	stop()
+	for _, w := range res.Warnings {
+		warnf(e.stderr, "%s", w)
+	}
+	if n := res.Stats.Malformed; n > 0 {
+		if verbose {
+			for _, m := range res.Malformed {
+				fmt.Fprintf(e.stderr, "usagescan: malformed: %s\n", m)
+			}
+			if int64(len(res.Malformed)) < n {
+				fmt.Fprintf(e.stderr, "usagescan: ... and %s more malformed\n", humanize.Comma(n-int64(len(res.Malformed))))
+			}
+		} else {
+			first := res.Malformed[0]
+			warnf(e.stderr, "%s skipped (first: %s); --verbose lists them", plural64(n, "malformed line"), first)
+		}
+	}
+	return res, nil
+}
+
+func diagnosticsLine(res *scan.Result) string {
+	st := res.Stats
+	return fmt.Sprintf("scanned %s (%s), %s: %s, %s, %s",
+		plural(res.Files, "file"), humanize.Bytes(uint64(st.Bytes)), plural64(st.Lines, "line"),
+		plural64(st.UsageLines, "usage line"), plural64(res.Set.Duplicates(), "duplicate"),
+		plural64(st.Malformed, "malformed"))
+}
+
+// timeZone resolves --tz; without it the local zone, named from $TZ or /etc/localtime.
+func timeZone(name string, getenv func(string) string) (*time.Location, string, error) {
+	if name == "" {
+		name = strings.TrimPrefix(getenv("TZ"), ":")
+	}
+	if name == "" {
+		name = localZoneName()
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, "", errorf("unknown time zone %q", name).hint("use an IANA name such as UTC, Europe/Rome or America/New_York")
+	}
+	return loc, name, nil
+}
+
+// localZoneName is the IANA name of the machine's zone, or UTC when unknown.
+func localZoneName() string {
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if i := strings.Index(target, "zoneinfo/"); i >= 0 {
+			return target[i+len("zoneinfo/"):]
+		}
+	}
+	if data, err := os.ReadFile("/etc/timezone"); err == nil {
+		if s := strings.TrimSpace(string(data)); s != "" {
+			return s
+		}
+	}
+	return "UTC"
+}
+
+func boundText(t time.Time, open string) string {
+	if t.IsZero() || t.Year() < 1 {
+		return open
+	}
+	return t.Format("2006-01-02")
+}
+
+func plural(n int, word string) string { return plural64(int64(n), word) }
+
+func plural64(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "malformed") {
+		return humanize.Comma(n) + " " + word
+	}
+	return humanize.Comma(n) + " " + word + "s"
+}

@@ -1,0 +1,410 @@
+// Package parser reads Claude Code session logs (JSON lines) into usage records.
+//
+// A Reader is shaped like bufio.Scanner: NewReader, then Scan until it returns false,
+// reading each record with Request and any I/O error with Err. It has no line length
+// limit (real lines reach several MB), reuses one buffer (Reset moves it to the next
+// file), tolerates CRLF, and never stops on a bad line: a line that is not JSON, or a
+// cut-off last line, is counted as malformed and kept as a *SyntaxError.
+//
+// Only top-level "type":"assistant" lines with a message.usage object become
+// records; "<synthetic>" messages (written locally, no API call) and every other
+// line type are skipped. "progress" lines embed copies of subagent messages and are
+// never counted. Lines that cannot carry usage are skipped cheaply: a line is only
+// parsed when it contains the bytes `"usage"`.
+package parser
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/tidwall/gjson"
+	"github.com/usagescan/usagescan/usage"
+)
+
+// SourceClaudeCode is the Source of records read from session logs.
+const SourceClaudeCode = "claude-code"
+
+// NoModel is the model of a usage line that names none.
+const NoModel = "<missing>"
+
+// MaxErrors is how many malformed lines a Reader keeps per file; all are counted.
+const MaxErrors = 10
+
+// SyntaxError is a line that could not be read; the scan goes on after it.
+type SyntaxError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+// Stats counts what a Reader saw.
+type Stats struct {
+	Bytes      int64 // bytes read
+	Lines      int64 // non-blank lines
+	UsageLines int64 // assistant lines with usage that became records (duplicates included)
+	Synthetic  int64 // <synthetic> assistant lines, skipped
+	Empty      int64 // assistant lines whose usage is all zero (no tokens, no searches), skipped
+	Malformed  int64 // lines that are not JSON, cut off, or lack a usable timestamp
+}
+
+// Add adds o to s.
+func (s *Stats) Add(o Stats) {
+	s.Bytes += o.Bytes
+	s.Lines += o.Lines
+	s.UsageLines += o.UsageLines
+	s.Synthetic += o.Synthetic
+	s.Empty += o.Empty
+	s.Malformed += o.Malformed
+}
+
+// Reader reads usage records from one stream of session-log lines.
+type Reader struct {
+	r    io.Reader
+	name string
+	user string
+
+	buf        []byte
+	start, end int // unread bytes are buf[start:end]
+	scanned    int // bytes of buf[start:end] already searched for '\n'
+	eof        bool
+	lineNo     int
+	err        error
+
+	req    usage.Request
+	stats  Stats
+	errs   []*SyntaxError
+	intern map[string]string
+}
+
+const initialBuf = 256 << 10
+
+// NewReader returns a Reader over r. name is used in error messages (a path, or
+// "-" for stdin) and user is stamped on every record.
+func NewReader(r io.Reader, name, user string) *Reader {
+	rd := &Reader{buf: make([]byte, initialBuf), intern: make(map[string]string)}
+	rd.Reset(r, name, user)
+	return rd
+}
+
+// Reset makes the Reader read from r, keeping its buffer and interned strings.
+// Stats and errors start again from zero.
+func (rd *Reader) Reset(r io.Reader, name, user string) {
+	rd.r, rd.name, rd.user = r, name, user
+	rd.start, rd.end, rd.scanned = 0, 0, 0
+	rd.eof, rd.lineNo, rd.err = false, 0, nil
+	rd.stats = Stats{}
+	rd.errs = rd.errs[:0]
+}
+
+// Scan advances to the next usage record. It returns false at the end of the input
+// or on an I/O error (see Err).
+func (rd *Reader) Scan() bool {
+	for {
+		line, complete, ok := rd.nextLine()
+		if !ok {
+			return false
+		}
+		if rd.parseLine(line, complete) {
+			return true
+		}
+	}
+}
+
+// Request is the record found by the last Scan. The Reader reuses it: copy the
+// value to keep it. Its strings are safe to keep.
+func (rd *Reader) Request() *usage.Request { return &rd.req }
+
+// Err is the first I/O error, or nil. Malformed lines are not errors.
+func (rd *Reader) Err() error { return rd.err }
+
+// Stats counts the lines read so far.
+func (rd *Reader) Stats() Stats { return rd.stats }
+
+// Malformed returns the first MaxErrors malformed lines (Stats.Malformed counts all).
+// The slice is reused by Reset.
+func (rd *Reader) Malformed() []*SyntaxError { return rd.errs }
+
+// Line is the number of the line last read (1-based).
+func (rd *Reader) Line() int { return rd.lineNo }
+
+// nextLine returns the next line without its '\n', and whether it ended with one.
+func (rd *Reader) nextLine() (line []byte, complete, ok bool) {
+	for {
+		if i := bytes.IndexByte(rd.buf[rd.start+rd.scanned:rd.end], '\n'); i >= 0 {
+			j := rd.start + rd.scanned + i
+			line = rd.buf[rd.start:j]
+			rd.start, rd.scanned = j+1, 0
+			rd.lineNo++
+			return line, true, true
+		}
+		rd.scanned = rd.end - rd.start
+		if rd.eof || rd.err != nil {
+			if rd.start < rd.end {
+				line = rd.buf[rd.start:rd.end]
+				rd.start, rd.scanned = rd.end, 0
+				rd.lineNo++
+				return line, false, true
+			}
+			return nil, false, false
+		}
+		rd.fill()
+	}
+}
+
+// fill reads more input, moving the unread bytes to the front or growing the buffer.
+func (rd *Reader) fill() {
+	if rd.start > 0 {
+		n := copy(rd.buf, rd.buf[rd.start:rd.end])
+		rd.start, rd.end = 0, n
+	}
+	if rd.end == len(rd.buf) {
+		nb := make([]byte, 2*len(rd.buf))
+		copy(nb, rd.buf[:rd.end])
+		rd.buf = nb
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := rd.r.Read(rd.buf[rd.end:])
+		rd.end += n
+		rd.stats.Bytes += int64(n)
+		if err == io.EOF {
+			rd.eof = true
+			return
+		}
+		if err != nil {
+			rd.err = fmt.Errorf("%s: %w", rd.name, err)
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	rd.err = fmt.Errorf("%s: %w", rd.name, io.ErrNoProgress)
+}
+
+func (rd *Reader) malformed(msg string) {
+	rd.stats.Malformed++
+	if len(rd.errs) < MaxErrors {
+		rd.errs = append(rd.errs, &SyntaxError{File: rd.name, Line: rd.lineNo, Msg: msg})
+	}
+}
+
+var usageKey = []byte(`"usage"`)
+
+// parseLine fills rd.req from one line and reports whether it is a usage record.
+func (rd *Reader) parseLine(line []byte, complete bool) bool {
+	line = bytes.TrimSpace(line) // also drops the '\r' of CRLF
+	if len(line) == 0 {
+		return false
+	}
+	rd.stats.Lines++
+	if line[0] != '{' || line[len(line)-1] != '}' {
+		if !complete {
+			rd.malformed("cut-off last line (file still being written?)")
+		} else {
+			rd.malformed("not a JSON object")
+		}
+		return false
+	}
+	// The fast path: most bytes are user lines with tool results, which never
+	// carry usage. A line without the bytes "usage" cannot be an assistant record.
+	if !bytes.Contains(line, usageKey) {
+		return false
+	}
+	// The line is read in place, without a copy; strings kept are copied below.
+	s := unsafe.String(&line[0], len(line))
+	if t := gjson.Get(s, "type"); t.Exists() && t.Str != "assistant" {
+		return false // progress, user, ...: never counted
+	}
+	if !gjson.Valid(s) {
+		if !complete {
+			rd.malformed("cut-off last line (file still being written?)")
+		} else {
+			rd.malformed("invalid JSON")
+		}
+		return false
+	}
+	return rd.parseAssistant(s)
+}
+
+// parseAssistant reads a valid JSON line whose top-level type is "assistant" (or missing).
+func (rd *Reader) parseAssistant(s string) bool {
+	var typ, msg, ts, reqID, side, sess, cwd, entry gjson.Result
+	gjson.Parse(s).ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "type":
+			typ = v
+		case "message":
+			msg = v
+		case "timestamp":
+			ts = v
+		case "requestId":
+			reqID = v
+		case "isSidechain":
+			side = v
+		case "sessionId":
+			sess = v
+		case "cwd":
+			cwd = v
+		case "entrypoint":
+			entry = v
+		}
+		return true
+	})
+	if typ.Str != "assistant" || !msg.IsObject() {
+		return false
+	}
+	var model, id, u gjson.Result
+	msg.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "model":
+			model = v
+		case "id":
+			id = v
+		case "usage":
+			u = v
+		}
+		return true
+	})
+	if !u.IsObject() {
+		return false
+	}
+	if model.Str == "<synthetic>" {
+		rd.stats.Synthetic++
+		return false
+	}
+
+	r := &rd.req
+	*r = usage.Request{Source: SourceClaudeCode, User: rd.user}
+	var cc, cc5, cc1 int64
+	hasBreakdown := false
+	u.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "input_tokens":
+			r.Input = count(v)
+		case "output_tokens":
+			r.Output = count(v)
+		case "cache_read_input_tokens":
+			r.CacheRead = count(v)
+		case "cache_creation_input_tokens":
+			cc = count(v)
+		case "cache_creation":
+			if v.IsObject() {
+				hasBreakdown = true
+				cc5 = count(v.Get("ephemeral_5m_input_tokens"))
+				cc1 = count(v.Get("ephemeral_1h_input_tokens"))
+			}
+		case "server_tool_use":
+			r.WebSearch = int32(count(v.Get("web_search_requests")))
+			r.WebFetch = int32(count(v.Get("web_fetch_requests")))
+		case "service_tier":
+			r.Tier = rd.str(v)
+		case "inference_geo":
+			r.Geo = rd.str(v)
+		case "speed":
+			r.Speed = rd.str(v)
+		}
+		return true
+	})
+	r.CacheWrite5m, r.CacheWrite1h = SplitCacheWrites(cc, cc5, cc1, hasBreakdown)
+	if !r.Billable() {
+		rd.stats.Empty++
+		return false
+	}
+
+	t, err := parseTime(ts)
+	if err != nil {
+		rd.malformed(err.Error())
+		return false
+	}
+	r.Time = t
+	r.Model = rd.str(model)
+	if r.Model == "" {
+		r.Model = NoModel
+	}
+	// Key may return id.Str itself, which points into the read buffer.
+	r.Key = strings.Clone(Key(id.Str, reqID.Str))
+	r.Sidechain = side.Type == gjson.True
+	r.SessionID = rd.str(sess)
+	r.Cwd = rd.str(cwd)
+	r.Entrypoint = rd.str(entry)
+	rd.stats.UsageLines++
+	return true
+}
+
+// Key is the dedupe key of one API response: "messageID:requestID", or the message
+// id alone when there is no request id. Without a message id there is no key ("")
+// and the record is never merged with another.
+func Key(messageID, requestID string) string {
+	if messageID == "" {
+		return ""
+	}
+	if requestID == "" {
+		return messageID
+	}
+	return messageID + ":" + requestID
+}
+
+// SplitCacheWrites splits a request's cache writes into 5-minute and 1-hour writes.
+// total is cache_creation_input_tokens; b5 and b1 the ephemeral breakdown when present.
+// Cache writes are max(total, b5+b1); without a breakdown all are 5-minute writes,
+// and any excess of total over the breakdown counts as 5-minute writes.
+func SplitCacheWrites(total, b5, b1 int64, hasBreakdown bool) (w5, w1 int64) {
+	if !hasBreakdown {
+		return total, 0
+	}
+	if total > b5+b1 {
+		b5 += total - (b5 + b1)
+	}
+	return b5, b1
+}
+
+// count reads a token count; a missing, negative or non-numeric value is zero.
+func count(v gjson.Result) int64 {
+	if v.Type != gjson.Number {
+		return 0
+	}
+	n, err := strconv.ParseInt(v.Raw, 10, 64)
+	if err != nil {
+		f := v.Num
+		if f < 0 || f > 1e18 {
+			return 0
+		}
+		return int64(f)
+	}
+	if n < 0 {
+		return 0
+	}
+	return n
+}
+
+func parseTime(v gjson.Result) (time.Time, error) {
+	if v.Type != gjson.String {
+		return time.Time{}, fmt.Errorf("usage line without a timestamp")
+	}
+	t, err := time.Parse(time.RFC3339Nano, v.Str)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("usage line with a bad timestamp %q", v.Str)
+	}
+	return t.UTC(), nil
+}
+
+// str interns a string value so that records share one copy; gjson strings may
+// point into the read buffer, so everything kept goes through here.
+func (rd *Reader) str(v gjson.Result) string {
+	if v.Type != gjson.String || v.Str == "" {
+		return ""
+	}
+	if s, ok := rd.intern[v.Str]; ok {
+		return s
+	}
+	s := string([]byte(v.Str))
+	rd.intern[s] = s
+	return s
+}

@@ -1,0 +1,71 @@
+// Package usage defines the one record every stage of usagescan shares: a single
+// API response (a "request") with its token counts and the flags that decide its price.
+//
+// The parser produces Requests from log lines, aggregate deduplicates and rolls them
+// up, pricing prices each one on its own (the long-context tier and date-effective
+// rates are decided per request), and recommend cuts them into 5-hour windows.
+package usage
+
+import "time"
+
+// Tokens holds the token classes of one request, or of a sum of requests.
+// CacheWrite5m and CacheWrite1h together are all cache writes.
+type Tokens struct {
+	Input        int64 `json:"input_tokens"`
+	Output       int64 `json:"output_tokens"`
+	CacheWrite5m int64 `json:"cache_write_5m_tokens"`
+	CacheWrite1h int64 `json:"cache_write_1h_tokens"`
+	CacheRead    int64 `json:"cache_read_tokens"`
+}
+
+// Total is every token of every class.
+func (t Tokens) Total() int64 {
+	return t.Input + t.Output + t.CacheWrite5m + t.CacheWrite1h + t.CacheRead
+}
+
+// PromptInput is the input side of one request: input + cache writes + cache reads.
+// Long-context tiers compare this figure with their threshold.
+func (t Tokens) PromptInput() int64 {
+	return t.Input + t.CacheWrite5m + t.CacheWrite1h + t.CacheRead
+}
+
+// Add adds o to t.
+func (t *Tokens) Add(o Tokens) {
+	t.Input += o.Input
+	t.Output += o.Output
+	t.CacheWrite5m += o.CacheWrite5m
+	t.CacheWrite1h += o.CacheWrite1h
+	t.CacheRead += o.CacheRead
+}
+
+// Request is one API response, counted once.
+//
+// String fields that repeat across many requests (Model, User, Entrypoint, ...) are
+// interned by the reader, so a Request costs little more than its numbers.
+type Request struct {
+	// Key identifies the response: "message.id:requestId", or message.id alone.
+	Key  string
+	Time time.Time
+	// User is who the request is attributed to (see the report's user rules).
+	User string
+	// Source is where the record came from: "claude-code" for session logs.
+	Source string
+	Model  string
+	Tokens
+	WebSearch int32 // server_tool_use.web_search_requests
+	WebFetch  int32 // server_tool_use.web_fetch_requests
+
+	Sidechain  bool
+	SessionID  string
+	Cwd        string
+	Entrypoint string // cli, sdk-cli, claude-code-github-action, ... ("" in old logs)
+	Speed      string // "standard", "fast" or ""
+	Geo        string // inference_geo: "global", "us", "not_available" or ""
+	Tier       string // service_tier: "standard", "batch", "priority" or ""
+}
+
+// Billable reports whether the request carries anything that costs money:
+// a token of any class or a server-side web search or fetch.
+func (r *Request) Billable() bool {
+	return r.Tokens.Total() > 0 || r.WebSearch > 0 || r.WebFetch > 0
+}
