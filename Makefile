@@ -17,9 +17,10 @@ test:
 bench: build
 	bash scripts/bench.sh
 
-# The main job on the bundled fixtures: no flags, no home directory needed.
+# The main job on the bundled fixtures, as on a normal machine: no flags, logs
+# found under $$HOME/.claude (here a home folder shipped in fixtures/).
 demo: build
-	HOME=$(CURDIR)/fixtures/demo-home TZ=UTC USER=demo ./$(BIN) report --logs fixtures/demo
+	HOME=$(CURDIR)/fixtures/basic-home TZ=UTC ./$(BIN)
 
 # A short fuzz run of the line parser.
 fuzz:

@@ -87,6 +87,9 @@ func writeReport(w io.Writer, o *reportOptions, rows []aggregate.Row, res *scan.
 		cw.Flush()
 		return cw.Error()
 	}
+	if len(rows) == 0 {
+		return nil // the exit code and stderr say why
+	}
 	return writeTable(w, rows)
 }
 

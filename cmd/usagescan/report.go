@@ -119,9 +119,8 @@ func runReport(c *cli.Context, e *env) error {
 			return errorf("no usage data in %s", plural(res.Files, "file")).exit(exitNoData).
 				hint("the logs hold no assistant responses with token usage")
 		}
-		return errorf("no usage between %s and %s (%s)", boundText(o.rng.From, "the start"),
-			boundText(o.rng.To.Add(-time.Nanosecond), "now"), o.tzName).exit(exitNoData).
-			hint("%s in all; widen --since/--until", plural(res.Set.Len(), "request"))
+		return errorf("no usage %s (%s)", rangeText(o.rng), o.tzName).exit(exitNoData).
+			hint("the logs hold %s in all; widen --since/--until", plural(res.Set.Len(), "request"))
 	}
 	return nil
 }
@@ -212,11 +211,18 @@ func localZoneName() string {
 	return "UTC"
 }
 
-func boundText(t time.Time, open string) string {
-	if t.IsZero() || t.Year() < 1 {
-		return open
+// rangeText says which dates a range covers, both ends inclusive.
+func rangeText(r aggregate.Range) string {
+	last := func() string { return r.To.Add(-time.Nanosecond).Format("2006-01-02") }
+	switch {
+	case r.From.IsZero() && r.To.IsZero():
+		return "at all"
+	case r.To.IsZero():
+		return "from " + r.From.Format("2006-01-02") + " on"
+	case r.From.IsZero():
+		return "up to " + last()
 	}
-	return t.Format("2006-01-02")
+	return "from " + r.From.Format("2006-01-02") + " to " + last()
 }
 
 func plural(n int, word string) string { return plural64(int64(n), word) }

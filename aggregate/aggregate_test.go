@@ -1,0 +1,174 @@
+package aggregate
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/usagescan/usagescan/usage"
+)
+
+func req(key string, out int64, side bool, ts string) usage.Request {
+	t, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		panic(err)
+	}
+	return usage.Request{Key: key, Time: t, User: "u", Model: "m", Source: "claude-code",
+		Tokens: usage.Tokens{Input: 10, Output: out, CacheRead: 100}, Sidechain: side}
+}
+
+func permutations(n int) [][]int {
+	if n == 1 {
+		return [][]int{{0}}
+	}
+	var out [][]int
+	for _, p := range permutations(n - 1) {
+		for i := 0; i <= len(p); i++ {
+			q := append(append(append([]int{}, p[:i]...), n-1), p[i:]...)
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+func TestSetKeepsTheBestCopyInAnyOrder(t *testing.T) {
+	copies := []usage.Request{
+		req("msg_1:req_1", 5, false, "2026-06-10T09:00:01Z"),
+		req("msg_1:req_1", 50, true, "2026-06-10T09:00:03Z"),  // largest, but a sidechain
+		req("msg_1:req_1", 50, false, "2026-06-11T09:00:03Z"), // same total, not a sidechain: kept
+		req("msg_1:req_1", 20, false, "2026-06-10T09:00:02Z"),
+		req("msg_2:req_2", 7, false, "2026-06-10T10:00:00Z"),
+	}
+	want := []usage.Request{copies[2], copies[4]}
+	want[0], want[1] = copies[4], copies[2] // ordered by time
+	for _, p := range permutations(len(copies)) {
+		s := NewSet()
+		for _, i := range p {
+			s.Add(&copies[i])
+		}
+		if got := s.Requests(); !reflect.DeepEqual(got, want) || s.Duplicates() != 3 {
+			t.Fatalf("order %v: got %+v (dups %d), want %+v", p, got, s.Duplicates(), want)
+		}
+	}
+}
+
+func TestSetMergeEqualsOneSet(t *testing.T) {
+	var all []usage.Request
+	for i := 0; i < 40; i++ {
+		all = append(all, req(fmt.Sprintf("msg_%d", i%13), int64(i%7), i%3 == 0, fmt.Sprintf("2026-06-%02dT09:00:00Z", 1+i%13)))
+	}
+	one := NewSet()
+	a, b := NewSet(), NewSet()
+	for i := range all {
+		one.Add(&all[i])
+		if i%2 == 0 {
+			a.Add(&all[i])
+		} else {
+			b.Add(&all[i])
+		}
+	}
+	a.Merge(b)
+	if !reflect.DeepEqual(one.Requests(), a.Requests()) || one.Duplicates() != a.Duplicates() || one.Len() != 13 {
+		t.Errorf("merged set differs: %d/%d dups %d/%d", one.Len(), a.Len(), one.Duplicates(), a.Duplicates())
+	}
+}
+
+func TestSetRecordsWithoutKeyAreNeverMerged(t *testing.T) {
+	s := NewSet()
+	r := req("", 5, false, "2026-06-10T09:00:01Z")
+	s.Add(&r)
+	s.Add(&r)
+	if s.Len() != 2 || s.Duplicates() != 0 {
+		t.Errorf("Len %d, Duplicates %d", s.Len(), s.Duplicates())
+	}
+}
+
+func TestLabels(t *testing.T) {
+	rome, _ := time.LoadLocation("Europe/Rome")
+	tests := []struct {
+		g    Grouping
+		t    time.Time
+		want string
+	}{
+		{Month, time.Date(2026, 6, 30, 23, 59, 59, 0, time.UTC), "2026-06"},
+		{Month, time.Date(2026, 6, 30, 22, 0, 0, 0, time.UTC).In(rome), "2026-07"}, // 00:00 in Rome
+		{Day, time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC).In(rome), "2026-03-29"},
+		{Week, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "2026-W01"},  // a Thursday
+		{Week, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), "2026-W53"},  // a Friday
+		{Week, time.Date(2026, 6, 14, 23, 0, 0, 0, time.UTC), "2026-W24"}, // Sunday
+		{Week, time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC), "2026-W25"},  // Monday
+	}
+	for _, tc := range tests {
+		if got := tc.g.Label(tc.t); got != tc.want {
+			t.Errorf("%v.Label(%v) = %s, want %s", tc.g, tc.t, got, tc.want)
+		}
+	}
+}
+
+func TestParseBound(t *testing.T) {
+	rome, _ := time.LoadLocation("Europe/Rome")
+	tests := []struct {
+		s    string
+		end  bool
+		want time.Time
+	}{
+		{"2026-06", false, time.Date(2026, 6, 1, 0, 0, 0, 0, rome)},
+		{"2026-06", true, time.Date(2026, 7, 1, 0, 0, 0, 0, rome)},
+		{"2026-12", true, time.Date(2027, 1, 1, 0, 0, 0, 0, rome)},
+		{"2026-03-28", true, time.Date(2026, 3, 29, 0, 0, 0, 0, rome)},
+		{"2026-03-29", true, time.Date(2026, 3, 30, 0, 0, 0, 0, rome)}, // a 23-hour day
+	}
+	for _, tc := range tests {
+		got, err := ParseBound(tc.s, rome, tc.end)
+		if err != nil || !got.Equal(tc.want) {
+			t.Errorf("ParseBound(%s, %v) = %v, %v; want %v", tc.s, tc.end, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"2026", "2026-13", "2026-06-31", "June", ""} {
+		if _, err := ParseBound(bad, rome, false); err == nil {
+			t.Errorf("ParseBound(%q) gave no error", bad)
+		}
+	}
+}
+
+func TestRollup(t *testing.T) {
+	reqs := []usage.Request{
+		req("a", 1, false, "2026-05-31T23:00:00Z"),
+		req("b", 2, false, "2026-06-01T00:00:00Z"),
+		req("c", 3, false, "2026-06-15T00:00:00Z"),
+		req("d", 4, false, "2026-07-01T00:00:00Z"),
+	}
+	reqs[2].Model = "k"
+	reqs[1].WebSearch = 2
+	rome, _ := time.LoadLocation("Europe/Rome")
+	since, _ := ParseBound("2026-06", rome, false)
+	until, _ := ParseBound("2026-06", rome, true)
+	rows, idx := Rollup(reqs, Month, rome, Range{since, until})
+	// In Rome, "a" (01:00 on June 1) is June and "d" (02:00 on July 1) is July.
+	want := []Row{
+		{Period: "2026-06", User: "u", Model: "k", Source: "claude-code", Tokens: usage.Tokens{Input: 10, Output: 3, CacheRead: 100}, Requests: 1},
+		{Period: "2026-06", User: "u", Model: "m", Source: "claude-code", Tokens: usage.Tokens{Input: 20, Output: 3, CacheRead: 200}, WebSearch: 2, Requests: 2},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("rows\n got %+v\nwant %+v", rows, want)
+	}
+	if !reflect.DeepEqual(idx, []int{1, 1, 0, -1}) {
+		t.Errorf("idx = %v", idx)
+	}
+}
+
+func ExampleSet() {
+	s := NewSet()
+	for _, out := range []int64{5, 50, 20} { // three copies of one streamed response
+		r := usage.Request{Key: "msg_1:req_1", Model: "claude-opus-4-6", Tokens: usage.Tokens{Input: 3, Output: out}}
+		s.Add(&r)
+	}
+	for _, r := range s.Requests() {
+		fmt.Println(r.Key, r.Output)
+	}
+	fmt.Println("duplicates:", s.Duplicates())
+	// Output:
+	// msg_1:req_1 50
+	// duplicates: 2
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+const fixtures = "../../fixtures"
+
+// cliCase is one run of the CLI, compared with testdata/NAME.golden.
+type cliCase struct {
+	name  string
+	args  []string
+	env   map[string]string // on top of a clean HOME, XDG dirs, TZ=UTC and USER=tester
+	stdin string            // a file to feed on stdin
+}
+
+var cliCases = []cliCase{
+	{name: "basic_table", args: []string{"report"}, env: map[string]string{"CLAUDE_CONFIG_DIR": fixtures + "/basic"}},
+	{name: "basic_json", args: []string{"report", "--format", "json"}, env: map[string]string{"CLAUDE_CONFIG_DIR": fixtures + "/basic"}},
+	{name: "basic_csv", args: []string{"report", "--format", "csv"}, env: map[string]string{"CLAUDE_CONFIG_DIR": fixtures + "/basic/projects"}},
+	{name: "basic_day_json", args: []string{"report", "--by", "day", "--format", "json", "--logs", fixtures + "/basic"}},
+	{name: "basic_week", args: []string{"--by", "week", "--logs", fixtures + "/basic"}},
+	{name: "basic_since", args: []string{"--since", "2026-07", "--logs", fixtures + "/basic"}},
+	{name: "basic_until_day", args: []string{"--until", "2026-06-10", "--logs", fixtures + "/basic"}},
+	// 2026-06-30T23:30Z (msg_C, 1 input, 2 output, 1 web search) is July 1 in Tokyo.
+	{name: "basic_tz", args: []string{"--tz", "Asia/Tokyo", "--logs", fixtures + "/basic"}},
+	{name: "basic_tz_env", args: []string{"--logs", fixtures + "/basic"}, env: map[string]string{"TZ": "Asia/Tokyo"}},
+	{name: "labels", args: []string{"--logs", "bob=" + fixtures + "/basic/projects/-home-alice-src-web", "--logs", fixtures + "/messy/crlf.jsonl", "--user", "carol", "--format", "csv"}},
+	{name: "default_roots", args: nil, env: map[string]string{"HOME": fixtures + "/basic-home"}},
+	{name: "messy", args: []string{"--logs", fixtures + "/messy"}},
+	{name: "messy_verbose_json", args: []string{"--logs", fixtures + "/messy", "--verbose", "--format", "json"}},
+	{name: "stdin", args: []string{"--logs", "-", "--format", "csv"}, stdin: fixtures + "/messy/crlf.jsonl"},
+	{name: "missing_path", args: []string{"--logs", fixtures + "/does-not-exist", "--logs", fixtures + "/messy/crlf.jsonl"}},
+	{name: "nothing_found", args: []string{"report"}},
+	{name: "nothing_in_range", args: []string{"--since", "2030-01", "--logs", fixtures + "/basic"}},
+	{name: "bad_format", args: []string{"--format", "xml", "--logs", fixtures + "/basic"}},
+	{name: "bad_since", args: []string{"--since", "2026-13", "--logs", fixtures + "/basic"}},
+	{name: "bad_range", args: []string{"--since", "2026-08", "--until", "2026-07", "--logs", fixtures + "/basic"}},
+	{name: "bad_tz", args: []string{"--tz", "Mars/Olympus", "--logs", fixtures + "/basic"}},
+	{name: "bad_by", args: []string{"--by", "year", "--logs", fixtures + "/basic"}},
+	{name: "stray_argument", args: []string{"report", fixtures + "/basic"}},
+}
+
+func TestCLI(t *testing.T) {
+	for _, tc := range cliCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runCLI(t, tc)
+			path := filepath.Join("testdata", tc.name+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./cmd/usagescan -update to create it)", err)
+			}
+			if got != string(want) {
+				os.WriteFile(path+".got", []byte(got), 0o644)
+				t.Errorf("output differs from %s (got in %s.got):\n%s", path, path, got)
+			}
+		})
+	}
+}
+
+// runCLI runs the app in-process with a clean environment and returns its exit
+// code, stdout and stderr as one text, with the temporary home replaced by $HOME.
+func runCLI(t *testing.T, tc cliCase) string {
+	t.Helper()
+	home := t.TempDir()
+	env := map[string]string{
+		"HOME": home, "XDG_CONFIG_HOME": home + "/.config", "XDG_DATA_HOME": home + "/.local/share",
+		"XDG_CACHE_HOME": home + "/.cache", "TZ": "UTC", "USER": "tester",
+	}
+	for k, v := range tc.env {
+		env[k] = v
+	}
+	var stdin bytes.Reader
+	if tc.stdin != "" {
+		data, err := os.ReadFile(tc.stdin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdin.Reset(data)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(append([]string{"usagescan"}, tc.args...), &stdin, &stdout, &stderr, func(k string) string { return env[k] })
+	out := "exit: " + itoa(int64(code)) + "\n-- stdout --\n" + stdout.String() + "-- stderr --\n" + stderr.String()
+	return strings.ReplaceAll(out, home, "$HOME")
+}

@@ -1,0 +1,288 @@
+package parser
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/usagescan/usagescan/usage"
+)
+
+// line builds an assistant log line; usageJSON is the message.usage object.
+func line(id, req, model, ts, usageJSON string, extra string) string {
+	s := `{"parentUuid":null,"isSidechain":false,"cwd":"/src/app","sessionId":"sess-1","type":"assistant",` +
+		`"message":{"model":"` + model + `","id":"` + id + `","role":"assistant","content":[{"type":"text","text":"hi"}],"usage":` + usageJSON + `},`
+	if req != "" {
+		s += `"requestId":"` + req + `",`
+	}
+	if extra != "" {
+		s += extra + ","
+	}
+	return s + `"timestamp":"` + ts + `"}`
+}
+
+const ts = "2026-06-10T09:00:01.000Z"
+
+var t0 = time.Date(2026, 6, 10, 9, 0, 1, 0, time.UTC)
+
+// read returns every record and the stats of reading in.
+func read(t *testing.T, r io.Reader) ([]usage.Request, Stats, []*SyntaxError) {
+	t.Helper()
+	rd := NewReader(r, "f.jsonl", "alice")
+	var got []usage.Request
+	for rd.Scan() {
+		got = append(got, *rd.Request())
+	}
+	if err := rd.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return got, rd.Stats(), rd.Malformed()
+}
+
+func TestReaderRecords(t *testing.T) {
+	base := usage.Request{Key: "msg_1:req_1", Time: t0, User: "alice", Source: SourceClaudeCode,
+		Model: "claude-opus-4-6", SessionID: "sess-1", Cwd: "/src/app"}
+	with := func(f func(*usage.Request)) usage.Request { r := base; f(&r); return r }
+	tests := []struct {
+		name  string
+		input string
+		want  []usage.Request
+		stats Stats // Bytes is not compared
+	}{
+		{
+			name:  "all fields",
+			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":3,"cache_creation_input_tokens":1331,"cache_read_input_tokens":14874,"cache_creation":{"ephemeral_5m_input_tokens":331,"ephemeral_1h_input_tokens":1000},"output_tokens":172,"server_tool_use":{"web_search_requests":2,"web_fetch_requests":1},"service_tier":"batch","inference_geo":"us","speed":"fast"}`, `"isSidechain":true,"entrypoint":"sdk-cli"`) + "\n",
+			want: []usage.Request{with(func(r *usage.Request) {
+				r.Tokens = usage.Tokens{Input: 3, Output: 172, CacheWrite5m: 331, CacheWrite1h: 1000, CacheRead: 14874}
+				r.WebSearch, r.WebFetch = 2, 1
+				r.Tier, r.Geo, r.Speed = "batch", "us", "fast"
+				r.Sidechain, r.Entrypoint = true, "sdk-cli"
+			})},
+			stats: Stats{Lines: 1, UsageLines: 1},
+		},
+		{
+			name:  "no breakdown: all cache writes are 5m; no requestId: key is the message id",
+			input: line("msg_1", "", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2,"cache_creation_input_tokens":50,"cache_read_input_tokens":7}`, ""),
+			want: []usage.Request{with(func(r *usage.Request) {
+				r.Key = "msg_1"
+				r.Tokens = usage.Tokens{Input: 1, Output: 2, CacheWrite5m: 50, CacheRead: 7}
+			})},
+			stats: Stats{Lines: 1, UsageLines: 1},
+		},
+		{
+			name:  "breakdown below the total: the excess is 5m",
+			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2,"cache_creation_input_tokens":300,"cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":150}}`, ""),
+			want: []usage.Request{with(func(r *usage.Request) {
+				r.Tokens = usage.Tokens{Input: 1, Output: 2, CacheWrite5m: 150, CacheWrite1h: 150}
+			})},
+			stats: Stats{Lines: 1, UsageLines: 1},
+		},
+		{
+			name:  "breakdown above the total: the breakdown wins",
+			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2,"cache_creation_input_tokens":10,"cache_creation":{"ephemeral_5m_input_tokens":20,"ephemeral_1h_input_tokens":30}}`, ""),
+			want: []usage.Request{with(func(r *usage.Request) {
+				r.Tokens = usage.Tokens{Input: 1, Output: 2, CacheWrite5m: 20, CacheWrite1h: 30}
+			})},
+			stats: Stats{Lines: 1, UsageLines: 1},
+		},
+		{
+			name:  "zero tokens with a web search still counts",
+			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":0,"output_tokens":0,"server_tool_use":{"web_search_requests":1}}`, ""),
+			want:  []usage.Request{with(func(r *usage.Request) { r.WebSearch = 1 })},
+			stats: Stats{Lines: 1, UsageLines: 1},
+		},
+		{
+			name:  "all zero is not a request",
+			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":0,"output_tokens":0}`, ""),
+			stats: Stats{Lines: 1, Empty: 1},
+		},
+		{
+			name:  "synthetic messages are skipped",
+			input: line("msg_1", "", "<synthetic>", ts, `{"input_tokens":0,"output_tokens":0}`, `"isApiErrorMessage":true`),
+			stats: Stats{Lines: 1, Synthetic: 1},
+		},
+		{
+			name: "progress lines embed subagent usage: never counted",
+			input: `{"type":"progress","data":{"type":"agent_progress","message":{"type":"assistant","message":{"model":"claude-opus-4-6","id":"msg_9","usage":{"input_tokens":999,"output_tokens":999}},"requestId":"r","timestamp":"` + ts + `"}},"timestamp":"` + ts + `"}` + "\n" +
+				`{"data":{"message":{"type":"assistant","message":{"id":"msg_9","usage":{"input_tokens":9}}}},"type":"progress"}`,
+			stats: Stats{Lines: 2},
+		},
+		{
+			name:  "user lines are skipped, whatever their text says",
+			input: `{"type":"user","message":{"role":"user","content":[{"type":"tool_result","content":"{\"usage\":{\"input_tokens\":5}} and \"usage\""}]},"timestamp":"` + ts + `"}` + "\n",
+			stats: Stats{Lines: 1},
+		},
+		{
+			name:  "nested usage only: not a top-level record",
+			input: `{"type":"assistant","message":{"model":"m","id":"x","content":[{"usage":{"input_tokens":5}}]},"timestamp":"` + ts + `"}`,
+			stats: Stats{Lines: 1},
+		},
+		{
+			name:  "CRLF and blank lines",
+			input: "\r\n" + line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2}`, "") + "\r\n\r\n   \n",
+			want:  []usage.Request{with(func(r *usage.Request) { r.Tokens = usage.Tokens{Input: 1, Output: 2} })},
+			stats: Stats{Lines: 1, UsageLines: 1},
+		},
+		{
+			name: "bad lines are counted, the rest is read",
+			input: "not json\n" +
+				`{"type":"assistant","message":{"usage":{"input_tokens":}}}` + "\n" +
+				line("msg_2", "req_2", "claude-opus-4-6", "yesterday", `{"input_tokens":1}`, "") + "\n" +
+				line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2}`, "") + "\n" +
+				line("msg_3", "req_3", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2}`, "")[:60],
+			want:  []usage.Request{with(func(r *usage.Request) { r.Tokens = usage.Tokens{Input: 1, Output: 2} })},
+			stats: Stats{Lines: 5, UsageLines: 1, Malformed: 4},
+		},
+		{
+			name:  "a complete last line without a newline is fine",
+			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2}`, ""),
+			want:  []usage.Request{with(func(r *usage.Request) { r.Tokens = usage.Tokens{Input: 1, Output: 2} })},
+			stats: Stats{Lines: 1, UsageLines: 1},
+		},
+		{
+			name:  "negative and fractional counts",
+			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":-5,"output_tokens":2.0,"cache_read_input_tokens":"7"}`, ""),
+			want:  []usage.Request{with(func(r *usage.Request) { r.Tokens = usage.Tokens{Output: 2} })},
+			stats: Stats{Lines: 1, UsageLines: 1},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, mode := range []string{"whole", "one byte at a time"} {
+				var r io.Reader = strings.NewReader(tc.input)
+				if mode != "whole" {
+					r = iotest.OneByteReader(r)
+				}
+				got, st, _ := read(t, r)
+				if !reflect.DeepEqual(got, tc.want) {
+					t.Errorf("%s: records\n got %+v\nwant %+v", mode, got, tc.want)
+				}
+				if st.Bytes != int64(len(tc.input)) {
+					t.Errorf("%s: Bytes = %d, want %d", mode, st.Bytes, len(tc.input))
+				}
+				st.Bytes = 0
+				if st != tc.stats {
+					t.Errorf("%s: stats %+v, want %+v", mode, st, tc.stats)
+				}
+			}
+		})
+	}
+}
+
+func TestMalformedPositions(t *testing.T) {
+	input := "oops\n\n" + line("m", "r", "x", ts, `{"input_tokens":1}`, "") + "\n{\"type\":\"assistant\",\"message\":{\"usage\""
+	_, st, errs := read(t, strings.NewReader(input))
+	want := []string{"f.jsonl:1: not a JSON object", "f.jsonl:4: cut-off last line (file still being written?)"}
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Error())
+	}
+	if !reflect.DeepEqual(got, want) || st.Malformed != 2 {
+		t.Errorf("malformed = %q (%d), want %q", got, st.Malformed, want)
+	}
+}
+
+func TestMalformedKeepsFirstFew(t *testing.T) {
+	input := strings.Repeat("junk\n", MaxErrors+5)
+	_, st, errs := read(t, strings.NewReader(input))
+	if st.Malformed != MaxErrors+5 || len(errs) != MaxErrors || errs[0].Line != 1 {
+		t.Errorf("Malformed = %d, kept %d (first line %d)", st.Malformed, len(errs), errs[0].Line)
+	}
+}
+
+// A line longer than the buffer, and a very long user line before it.
+func TestLongLines(t *testing.T) {
+	big := strings.Repeat("x", 3<<20)
+	input := `{"type":"user","message":{"content":"` + big + `"}}` + "\n" +
+		line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2}`, `"extra":"`+big+`"`) + "\n"
+	got, st, _ := read(t, strings.NewReader(input))
+	if len(got) != 1 || got[0].Output != 2 || st.Lines != 2 {
+		t.Fatalf("got %d records, stats %+v", len(got), st)
+	}
+}
+
+// Reset reuses the buffer: strings kept from the first file must not change.
+func TestResetKeepsStrings(t *testing.T) {
+	rd := NewReader(strings.NewReader(line("msg_a", "", "model-a", ts, `{"input_tokens":1}`, "")), "a", "u")
+	if !rd.Scan() {
+		t.Fatal("no record")
+	}
+	first := *rd.Request()
+	rd.Reset(strings.NewReader(line("msg_b", "", "model-b", ts, `{"input_tokens":1}`, "")), "b", "u")
+	for rd.Scan() {
+	}
+	if first.Key != "msg_a" || first.Model != "model-a" {
+		t.Errorf("first record changed: %+v", first)
+	}
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, fmt.Errorf("disk on fire") }
+
+func TestReadError(t *testing.T) {
+	rd := NewReader(io.MultiReader(strings.NewReader(line("m", "r", "x", ts, `{"input_tokens":1}`, "")+"\n"), errReader{}), "f", "u")
+	n := 0
+	for rd.Scan() {
+		n++
+	}
+	if n != 1 || rd.Err() == nil || !strings.Contains(rd.Err().Error(), "f: disk on fire") {
+		t.Errorf("records %d, err %v", n, rd.Err())
+	}
+}
+
+func TestKey(t *testing.T) {
+	for _, tc := range []struct{ id, req, want string }{
+		{"msg_1", "req_1", "msg_1:req_1"}, {"msg_1", "", "msg_1"}, {"", "req_1", ""}, {"", "", ""},
+	} {
+		if got := Key(tc.id, tc.req); got != tc.want {
+			t.Errorf("Key(%q, %q) = %q, want %q", tc.id, tc.req, got, tc.want)
+		}
+	}
+}
+
+// FuzzReader checks that no input panics, that the stats add up, and that
+// reading in one-byte chunks gives exactly what reading whole gives.
+func FuzzReader(f *testing.F) {
+	f.Add([]byte(line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2,"cache_creation":{"ephemeral_5m_input_tokens":1}}`, "") + "\n"))
+	f.Add([]byte("{\"type\":\"assistant\",\"usage\"}\r\n\n{}"))
+	f.Add([]byte(`{"type":"assistant","message":{"model":"<synthetic>","usage":{}}}`))
+	f.Add([]byte(`{"usage":1,"type":"assistant","message":{"id":"x","usage":{"output_tokens":1e400}},"timestamp":"2026-01-01T00:00:00Z"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, sa, ea := read(t, bytes.NewReader(data))
+		b, sb, eb := read(t, iotest.OneByteReader(bytes.NewReader(data)))
+		if !reflect.DeepEqual(a, b) || sa != sb || len(ea) != len(eb) {
+			t.Fatalf("chunked read differs: %v %v / %+v %+v", a, b, sa, sb)
+		}
+		if int64(len(a)) != sa.UsageLines || sa.UsageLines+sa.Synthetic+sa.Empty+sa.Malformed > sa.Lines {
+			t.Fatalf("stats do not add up: %d records, %+v", len(a), sa)
+		}
+		for _, r := range a {
+			if r.Input < 0 || r.Output < 0 || r.CacheRead < 0 || r.CacheWrite5m < 0 || r.CacheWrite1h < 0 || !r.Billable() {
+				t.Fatalf("bad record %+v", r)
+			}
+		}
+	})
+}
+
+func ExampleReader() {
+	log := `{"type":"user","message":{"content":"hello"}}
+{"type":"assistant","message":{"id":"msg_1","model":"claude-opus-4-6","usage":{"input_tokens":3,"output_tokens":9,"cache_read_input_tokens":100}},"requestId":"req_1","timestamp":"2026-06-10T09:00:01Z"}
+{"type":"assistant","message":{"id":"msg_1","model":"claude-opus-4-6","usage":{"input_tokens":3,"output_tokens":42,"cache_read_input_tokens":100}},"requestId":"req_1","timestamp":"2026-06-10T09:00:02Z"}
+`
+	rd := NewReader(strings.NewReader(log), "session.jsonl", "alice")
+	for rd.Scan() {
+		r := rd.Request()
+		fmt.Println(r.Key, r.Model, r.Input, r.Output, r.CacheRead)
+	}
+	fmt.Printf("%+v\n", rd.Stats())
+	// Output:
+	// msg_1:req_1 claude-opus-4-6 3 9 100
+	// msg_1:req_1 claude-opus-4-6 3 42 100
+	// {Bytes:451 Lines:3 UsageLines:2 Synthetic:0 Empty:0 Malformed:0}
+}
