@@ -77,10 +77,10 @@ type Reader struct {
 	lineNo     int
 	err        error
 
-	req    usage.Request
-	stats  Stats
-	errs   []*SyntaxError
-	intern map[string]string
+	req   usage.Request
+	stats Stats
+	errs  []*SyntaxError
+	strs  map[string]string
 }
 
 const initialBuf = 256 << 10
@@ -88,7 +88,7 @@ const initialBuf = 256 << 10
 // NewReader returns a Reader over r. name is used in error messages (a path, or
 // "-" for stdin) and user is stamped on every record.
 func NewReader(r io.Reader, name, user string) *Reader {
-	rd := &Reader{buf: make([]byte, initialBuf), intern: make(map[string]string)}
+	rd := &Reader{buf: make([]byte, initialBuf), strs: make(map[string]string)}
 	rd.Reset(r, name, user)
 	return rd
 }
@@ -195,7 +195,10 @@ func (rd *Reader) malformed(msg string) {
 	}
 }
 
-var usageKey = []byte(`"usage"`)
+var (
+	usageKey     = []byte(`"usage"`)
+	assistantTyp = []byte(`"assistant"`)
+)
 
 // parseLine fills rd.req from one line and reports whether it is a usage record.
 func (rd *Reader) parseLine(line []byte, complete bool) bool {
@@ -205,86 +208,52 @@ func (rd *Reader) parseLine(line []byte, complete bool) bool {
 	}
 	rd.stats.Lines++
 	if line[0] != '{' || line[len(line)-1] != '}' {
-		if !complete {
-			rd.malformed("cut-off last line (file still being written?)")
-		} else {
-			rd.malformed("not a JSON object")
+		rd.malformedLine(complete, "not a JSON object")
+		return false
+	}
+	// The fast paths: most bytes are user and progress lines, which never count.
+	// Claude Code writes their "type" before their large values, so it is read
+	// without touching the rest; otherwise a line without the bytes "usage"
+	// cannot be a record.
+	if typ := lineType(line); typ != nil {
+		if !bytes.Equal(typ, assistantTyp) {
+			return false
 		}
+	} else if !bytes.Contains(line, usageKey) {
 		return false
 	}
-	// The fast path: most bytes are user lines with tool results, which never
-	// carry usage. A line without the bytes "usage" cannot be an assistant record.
-	if !bytes.Contains(line, usageKey) {
+	var f fields
+	if !scanFields(line, &f) {
+		rd.malformedLine(complete, "invalid JSON")
 		return false
 	}
-	// The line is read in place, without a copy; strings kept are copied below.
-	s := unsafe.String(&line[0], len(line))
-	if t := gjson.Get(s, "type"); t.Exists() && t.Str != "assistant" {
-		return false // progress, user, ...: never counted
-	}
-	if !gjson.Valid(s) {
-		if !complete {
-			rd.malformed("cut-off last line (file still being written?)")
-		} else {
-			rd.malformed("invalid JSON")
-		}
+	if !bytes.Equal(f.typ, assistantTyp) || !f.message || len(f.usage) == 0 || f.usage[0] != '{' {
 		return false
 	}
-	return rd.parseAssistant(s)
+	return rd.record(&f)
 }
 
-// parseAssistant reads a valid JSON line whose top-level type is "assistant" (or missing).
-func (rd *Reader) parseAssistant(s string) bool {
-	var typ, msg, ts, reqID, side, sess, cwd, entry gjson.Result
-	gjson.Parse(s).ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "type":
-			typ = v
-		case "message":
-			msg = v
-		case "timestamp":
-			ts = v
-		case "requestId":
-			reqID = v
-		case "isSidechain":
-			side = v
-		case "sessionId":
-			sess = v
-		case "cwd":
-			cwd = v
-		case "entrypoint":
-			entry = v
-		}
-		return true
-	})
-	if typ.Str != "assistant" || !msg.IsObject() {
-		return false
+func (rd *Reader) malformedLine(complete bool, msg string) {
+	if complete {
+		rd.malformed(msg)
+	} else {
+		rd.malformed("cut-off last line (file still being written?)")
 	}
-	var model, id, u gjson.Result
-	msg.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "model":
-			model = v
-		case "id":
-			id = v
-		case "usage":
-			u = v
-		}
-		return true
-	})
-	if !u.IsObject() {
-		return false
-	}
-	if model.Str == "<synthetic>" {
+}
+
+// record makes rd.req from the fields of an assistant line with usage.
+func (rd *Reader) record(f *fields) bool {
+	model := rd.str(f.model)
+	if model == "<synthetic>" {
 		rd.stats.Synthetic++
 		return false
 	}
-
 	r := &rd.req
 	*r = usage.Request{Source: SourceClaudeCode, User: rd.user}
 	var cc, cc5, cc1 int64
 	hasBreakdown := false
-	u.ForEach(func(k, v gjson.Result) bool {
+	// The usage object is small: gjson reads it in place.
+	gjson.Parse(unsafe.String(&f.usage[0], len(f.usage))).ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "input_tokens":
 			r.Input = count(v)
@@ -304,11 +273,11 @@ func (rd *Reader) parseAssistant(s string) bool {
 			r.WebSearch = int32(count(v.Get("web_search_requests")))
 			r.WebFetch = int32(count(v.Get("web_fetch_requests")))
 		case "service_tier":
-			r.Tier = rd.str(v)
+			r.Tier = rd.intern(v.Str)
 		case "inference_geo":
-			r.Geo = rd.str(v)
+			r.Geo = rd.intern(v.Str)
 		case "speed":
-			r.Speed = rd.str(v)
+			r.Speed = rd.intern(v.Str)
 		}
 		return true
 	})
@@ -317,23 +286,21 @@ func (rd *Reader) parseAssistant(s string) bool {
 		rd.stats.Empty++
 		return false
 	}
-
-	t, err := parseTime(ts)
+	t, err := parseTime(f.ts)
 	if err != nil {
 		rd.malformed(err.Error())
 		return false
 	}
 	r.Time = t
-	r.Model = rd.str(model)
+	r.Model = model
 	if r.Model == "" {
 		r.Model = NoModel
 	}
-	// Key may return id.Str itself, which points into the read buffer.
-	r.Key = strings.Clone(Key(id.Str, reqID.Str))
-	r.Sidechain = side.Type == gjson.True
-	r.SessionID = rd.str(sess)
-	r.Cwd = rd.str(cwd)
-	r.Entrypoint = rd.str(entry)
+	r.Key = Key(text(f.id), text(f.reqID))
+	r.Sidechain = string(f.side) == "true"
+	r.SessionID = rd.str(f.sess)
+	r.Cwd = rd.str(f.cwd)
+	r.Entrypoint = rd.str(f.entry)
 	rd.stats.UsageLines++
 	return true
 }
@@ -384,27 +351,41 @@ func count(v gjson.Result) int64 {
 	return n
 }
 
-func parseTime(v gjson.Result) (time.Time, error) {
-	if v.Type != gjson.String {
+func parseTime(raw []byte) (time.Time, error) {
+	s := text(raw)
+	if s == "" {
 		return time.Time{}, fmt.Errorf("usage line without a timestamp")
 	}
-	t, err := time.Parse(time.RFC3339Nano, v.Str)
+	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("usage line with a bad timestamp %q", v.Str)
+		return time.Time{}, fmt.Errorf("usage line with a bad timestamp %q", s)
 	}
 	return t.UTC(), nil
 }
 
-// str interns a string value so that records share one copy; gjson strings may
-// point into the read buffer, so everything kept goes through here.
-func (rd *Reader) str(v gjson.Result) string {
-	if v.Type != gjson.String || v.Str == "" {
+// str decodes and interns a raw JSON string value ("" for anything else).
+func (rd *Reader) str(raw []byte) string {
+	if len(raw) < 2 || raw[0] != '"' {
 		return ""
 	}
-	if s, ok := rd.intern[v.Str]; ok {
-		return s
+	if body := raw[1 : len(raw)-1]; bytes.IndexByte(body, '\\') < 0 {
+		if s, ok := rd.strs[string(body)]; ok { // no allocation on a hit
+			return s
+		}
 	}
-	s := string([]byte(v.Str))
-	rd.intern[s] = s
-	return s
+	return rd.intern(text(raw))
+}
+
+// intern returns one shared copy of s; gjson strings may point into the read
+// buffer, so every string a record keeps goes through here.
+func (rd *Reader) intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := rd.strs[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	rd.strs[v] = v
+	return v
 }
