@@ -15,7 +15,7 @@ func req(key string, out int64, side bool, ts string) usage.Request {
 		panic(err)
 	}
 	return usage.Request{Key: key, Time: t, User: "u", Model: "m", Source: "claude-code",
-		Tokens: usage.Tokens{Input: 10, Output: out, CacheRead: 100}, Sidechain: side}
+		Tokens: usage.Tokens{Input: 10, Output: out, CacheRead: 100}, Sidechain: side, Count: 1}
 }
 
 func permutations(n int) [][]int {

@@ -97,7 +97,7 @@ func (row *Row) AddRequest(r *usage.Request) {
 	row.Tokens.Add(r.Tokens)
 	row.WebSearch += int64(r.WebSearch)
 	row.WebFetch += int64(r.WebFetch)
-	row.Requests++
+	row.Requests += int64(r.Count)
 }
 
 // AddRow adds another row's totals.

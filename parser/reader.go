@@ -249,7 +249,7 @@ func (rd *Reader) record(f *fields) bool {
 		return false
 	}
 	r := &rd.req
-	*r = usage.Request{Source: SourceClaudeCode, User: rd.user}
+	*r = usage.Request{Source: SourceClaudeCode, User: rd.user, Count: 1}
 	var cc, cc5, cc1 int64
 	hasBreakdown := false
 	// The usage object is small: gjson reads it in place.

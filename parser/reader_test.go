@@ -46,7 +46,7 @@ func read(t *testing.T, r io.Reader) ([]usage.Request, Stats, []*SyntaxError) {
 
 func TestReaderRecords(t *testing.T) {
 	base := usage.Request{Key: "msg_1:req_1", Time: t0, User: "alice", Source: SourceClaudeCode,
-		Model: "claude-opus-4-6", SessionID: "sess-1", Cwd: "/src/app"}
+		Model: "claude-opus-4-6", SessionID: "sess-1", Cwd: "/src/app", Count: 1}
 	with := func(f func(*usage.Request)) usage.Request { r := base; f(&r); return r }
 	tests := []struct {
 		name  string

@@ -62,10 +62,43 @@ type Request struct {
 	Speed      string // "standard", "fast" or ""
 	Geo        string // inference_geo: "global", "us", "not_available" or ""
 	Tier       string // service_tier: "standard", "batch", "priority" or ""
+
+	// Count is how many API responses the record stands for: 1 for a log line,
+	// 0 for a billing-export row (which sums an unknown number of them).
+	Count int32
+	// Context says how the long-context tier is decided: per request from its own
+	// prompt input (logs), or as a billing export states it for a whole row.
+	Context Context
+	// Billed is the amount a cost export says was billed; nil for everything else.
+	// Such a record has no token counts.
+	Billed *Money
+}
+
+// Context tells how a record's long-context pricing tier is decided.
+type Context int8
+
+const (
+	ContextAuto     Context = iota // from the request's own prompt input
+	ContextStandard                // billed at or below the threshold (export band "≤ 200k")
+	ContextLong                    // billed above the threshold (export band above 200k)
+)
+
+// Money is an amount in USD split by what it paid for.
+type Money struct {
+	Input      float64 `json:"input"`
+	Output     float64 `json:"output"`
+	CacheWrite float64 `json:"cache_write"`
+	CacheRead  float64 `json:"cache_read"`
+	WebSearch  float64 `json:"web_search"`
+}
+
+// Total is the whole amount.
+func (m Money) Total() float64 {
+	return m.Input + m.Output + m.CacheWrite + m.CacheRead + m.WebSearch
 }
 
 // Billable reports whether the request carries anything that costs money:
 // a token of any class or a server-side web search or fetch.
 func (r *Request) Billable() bool {
-	return r.Tokens.Total() > 0 || r.WebSearch > 0 || r.WebFetch > 0
+	return r.Tokens.Total() > 0 || r.WebSearch > 0 || r.WebFetch > 0 || r.Billed != nil
 }
