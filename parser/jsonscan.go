@@ -187,7 +187,7 @@ func (p *jscan) members(depth int, visit func(key []byte) (handled, stop, ok boo
 // fields are the raw values of one log line that a usage record is made from.
 type fields struct {
 	typ, ts, reqID, side, sess, cwd, entry []byte
-	model, id, usage                       []byte
+	model, id, usage, content              []byte
 	message                                bool // message is an object
 }
 
@@ -245,6 +245,8 @@ func scanFields(s []byte, f *fields) bool {
 						f.id, ok = p.value(2)
 					case "usage":
 						f.usage, ok = p.value(2)
+					case "content":
+						f.content, ok = p.value(2)
 					default:
 						return false, false, true
 					}

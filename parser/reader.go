@@ -76,11 +76,13 @@ type Reader struct {
 	eof        bool
 	lineNo     int
 	err        error
+	consumed   int64 // bytes through the last complete line
 
-	req   usage.Request
-	stats Stats
-	errs  []*SyntaxError
-	strs  map[string]string
+	notices []usage.Notice
+	req     usage.Request
+	stats   Stats
+	errs    []*SyntaxError
+	strs    map[string]string
 }
 
 const initialBuf = 256 << 10
@@ -99,8 +101,10 @@ func (rd *Reader) Reset(r io.Reader, name, user string) {
 	rd.r, rd.name, rd.user = r, name, user
 	rd.start, rd.end, rd.scanned = 0, 0, 0
 	rd.eof, rd.lineNo, rd.err = false, 0, nil
+	rd.consumed = 0
 	rd.stats = Stats{}
 	rd.errs = rd.errs[:0]
+	rd.notices = rd.notices[:0]
 }
 
 // Scan advances to the next usage record. It returns false at the end of the input
@@ -131,6 +135,15 @@ func (rd *Reader) Stats() Stats { return rd.stats }
 // The slice is reused by Reset.
 func (rd *Reader) Malformed() []*SyntaxError { return rd.errs }
 
+// Offset is the number of bytes through the last complete (newline-ended) line
+// read so far: where an incremental reader resumes. A cut-off last line is not
+// included.
+func (rd *Reader) Offset() int64 { return rd.consumed }
+
+// Notices returns the <synthetic> messages read so far (limit messages and the
+// like), oldest first as in the file. The slice is reused by Reset.
+func (rd *Reader) Notices() []usage.Notice { return rd.notices }
+
 // Line is the number of the line last read (1-based).
 func (rd *Reader) Line() int { return rd.lineNo }
 
@@ -140,6 +153,7 @@ func (rd *Reader) nextLine() (line []byte, complete, ok bool) {
 		if i := bytes.IndexByte(rd.buf[rd.start+rd.scanned:rd.end], '\n'); i >= 0 {
 			j := rd.start + rd.scanned + i
 			line = rd.buf[rd.start:j]
+			rd.consumed += int64(j + 1 - rd.start)
 			rd.start, rd.scanned = j+1, 0
 			rd.lineNo++
 			return line, true, true
@@ -246,6 +260,7 @@ func (rd *Reader) record(f *fields) bool {
 	model := rd.str(f.model)
 	if model == "<synthetic>" {
 		rd.stats.Synthetic++
+		rd.notice(f)
 		return false
 	}
 	r := &rd.req
@@ -303,6 +318,31 @@ func (rd *Reader) record(f *fields) bool {
 	r.Entrypoint = rd.str(f.entry)
 	rd.stats.UsageLines++
 	return true
+}
+
+// notice keeps the text of a <synthetic> line.
+func (rd *Reader) notice(f *fields) {
+	if len(f.content) == 0 {
+		return
+	}
+	var txt string
+	c := gjson.Parse(unsafe.String(&f.content[0], len(f.content)))
+	if c.Type == gjson.String {
+		txt = c.Str
+	} else {
+		c.ForEach(func(_, v gjson.Result) bool {
+			if v.Get("type").Str == "text" {
+				txt = v.Get("text").Str
+				return false
+			}
+			return true
+		})
+	}
+	t, err := parseTime(f.ts)
+	if txt == "" || err != nil {
+		return
+	}
+	rd.notices = append(rd.notices, usage.Notice{Time: t, User: rd.user, Text: strings.Clone(txt)})
 }
 
 // Key is the dedupe key of one API response: "messageID:requestID", or the message

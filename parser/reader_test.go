@@ -286,3 +286,20 @@ func ExampleReader() {
 	// msg_1:req_1 claude-opus-4-6 3 42 100
 	// {Bytes:451 Lines:3 UsageLines:2 Synthetic:0 Empty:0 Malformed:0}
 }
+
+func TestOffsetAndNotices(t *testing.T) {
+	limit := `{"type":"assistant","timestamp":"2026-02-01T04:04:22.853Z","message":{"id":"x","model":"<synthetic>","usage":{"input_tokens":0,"output_tokens":0},"content":[{"type":"text","text":"You're out of extra usage · resets Feb 4 at 11am (America/New_York)"}]},"isApiErrorMessage":true}`
+	ok := line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1}`, "")
+	input := limit + "\r\n" + ok + "\n" + `{"type":"assist`
+	rd := NewReader(strings.NewReader(input), "f", "bob")
+	for rd.Scan() {
+	}
+	if want := int64(len(limit) + 2 + len(ok) + 1); rd.Offset() != want {
+		t.Errorf("Offset = %d, want %d", rd.Offset(), want)
+	}
+	want := []usage.Notice{{Time: time.Date(2026, 2, 1, 4, 4, 22, 853e6, time.UTC), User: "bob",
+		Text: "You're out of extra usage · resets Feb 4 at 11am (America/New_York)"}}
+	if got := rd.Notices(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Notices = %+v, want %+v", got, want)
+	}
+}

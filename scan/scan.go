@@ -10,6 +10,7 @@ import (
 
 	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/parser"
+	"github.com/usagescan/usagescan/usage"
 )
 
 // Progress is updated while a scan runs; read it from another goroutine.
@@ -24,6 +25,7 @@ type Result struct {
 	Stats     parser.Stats
 	Files     int                   // files read (stdin counts as one)
 	Malformed []*parser.SyntaxError // the first few malformed lines, by file and line
+	Notices   []usage.Notice        // <synthetic> messages (limit hits...), by time, each once
 	Warnings  []string              // paths that could not be read
 }
 
@@ -93,7 +95,9 @@ func Run(files []File, stdin *Source, opt Options) *Result {
 		res.Stats.Add(p.stats)
 		res.Malformed = append(res.Malformed, p.errs...)
 		res.Warnings = append(res.Warnings, p.warnings...)
+		res.Notices = append(res.Notices, p.notices...)
 	}
+	res.Notices = uniqueNotices(res.Notices)
 	sort.Slice(res.Malformed, func(i, j int) bool {
 		a, b := res.Malformed[i], res.Malformed[j]
 		if a.File != b.File {
@@ -115,6 +119,7 @@ type part struct {
 	stats    parser.Stats
 	errs     []*parser.SyntaxError
 	warnings []string
+	notices  []usage.Notice
 }
 
 func newPart() *part {
@@ -149,10 +154,34 @@ func (p *part) read(r io.Reader, name, user string, prog *Progress) {
 		p.warnings = append(p.warnings, "stopped reading "+err.Error())
 	}
 	p.stats.Add(st)
+	p.notices = append(p.notices, rd.Notices()...)
 	// Each file keeps its first few; Run keeps the first few of all, so the
 	// list does not depend on which worker read which file.
 	for _, e := range rd.Malformed() {
 		c := *e
 		p.errs = append(p.errs, &c)
 	}
+}
+
+// uniqueNotices sorts notices by time and drops copies (resumed sessions copy
+// earlier lines into new files).
+func uniqueNotices(ns []usage.Notice) []usage.Notice {
+	sort.Slice(ns, func(i, j int) bool {
+		a, b := ns[i], ns[j]
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		if a.User != b.User {
+			return a.User < b.User
+		}
+		return a.Text < b.Text
+	})
+	out := ns[:0]
+	for i, n := range ns {
+		if i > 0 && n == ns[i-1] {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
 }

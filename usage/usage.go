@@ -102,3 +102,12 @@ func (m Money) Total() float64 {
 func (r *Request) Billable() bool {
 	return r.Tokens.Total() > 0 || r.WebSearch > 0 || r.WebFetch > 0 || r.Billed != nil
 }
+
+// Notice is a message Claude Code wrote into the log itself instead of an API
+// response (a "<synthetic>" assistant line), such as a usage-limit message:
+// "You've hit your session limit · resets 4:20pm (Europe/Rome)".
+type Notice struct {
+	Time time.Time
+	User string
+	Text string
+}
