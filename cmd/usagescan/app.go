@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -16,12 +17,18 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	now            func() time.Time
 }
 
 // run builds the app, runs it on args and returns the exit code. It never calls
 // os.Exit, so tests run it in-process.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	if s := getenv("USAGESCAN_NOW"); s != "" { // tests and reproducible reports pin the clock
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			e.now = func() time.Time { return t }
+		}
+	}
 	app := &cli.App{
 		Name:      "usagescan",
 		Usage:     "what you used of Claude Code and the Claude API, and which plan fits it",
@@ -41,11 +48,11 @@ Exit codes: 0 ok, 1 error, 2 no usage data found.`,
 		Writer:         stdout,
 		ErrWriter:      stderr,
 		Suggest:        true,
-		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are decided in report()
-		Commands:       []*cli.Command{reportCommand(e)},
+		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are decided in exitCode()
+		Commands:       []*cli.Command{reportCommand(e), pricesCommand(e)},
 	}
 	err := app.Run(withDefaultCommand(args))
-	return report(stderr, err)
+	return exitCode(stderr, err)
 }
 
 // withDefaultCommand makes report the default: "usagescan --since 2026-06" runs

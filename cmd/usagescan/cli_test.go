@@ -46,6 +46,19 @@ var cliCases = []cliCase{
 	{name: "bad_tz", args: []string{"--tz", "Mars/Olympus", "--logs", fixtures + "/basic"}},
 	{name: "bad_by", args: []string{"--by", "year", "--logs", fixtures + "/basic"}},
 	{name: "stray_argument", args: []string{"report", fixtures + "/basic"}},
+
+	// pricing
+	{name: "pricing_table", args: []string{"--logs", fixtures + "/pricing"}},
+	{name: "pricing_breakdown", args: []string{"--logs", fixtures + "/pricing", "--breakdown", "--by", "day"}},
+	{name: "pricing_runapi_csv", args: []string{"--logs", fixtures + "/pricing", "--provider", "runapi", "--by", "day", "--format", "csv"}},
+	{name: "pricing_strict", args: []string{"--logs", fixtures + "/pricing", "--strict", "--format", "csv"}},
+	{name: "pricing_override", args: []string{"--logs", fixtures + "/pricing", "--pricing", fixtures + "/pricing/nova.json", "--provider", "teamdeal", "--strict"}},
+	{name: "pricing_override_bad", args: []string{"--logs", fixtures + "/pricing", "--pricing", fixtures + "/pricing/bad.json"}},
+	{name: "pricing_override_missing", args: []string{"--logs", fixtures + "/pricing", "--pricing", fixtures + "/pricing/nope.json"}},
+	{name: "pricing_bad_provider", args: []string{"--logs", fixtures + "/pricing", "--provider", "acme"}},
+	{name: "prices_table", args: []string{"prices"}, env: map[string]string{"USAGESCAN_NOW": "2026-11-26T00:00:00Z"}},
+	{name: "prices_stale", args: []string{"prices", "--pricing", fixtures + "/pricing/nova.json"}, env: map[string]string{"USAGESCAN_NOW": "2027-01-01T00:00:00Z"}},
+	{name: "prices_json", args: []string{"prices", "--format", "json"}, env: map[string]string{"USAGESCAN_NOW": "2026-11-26T00:00:00Z"}},
 }
 
 func TestCLI(t *testing.T) {

@@ -38,8 +38,8 @@ func (e *userError) exit(code int) *userError {
 	return e
 }
 
-// report prints err and returns its exit code; nil is exitOK.
-func report(stderr io.Writer, err error) int {
+// exitCode prints err and returns its exit code; nil is exitOK.
+func exitCode(stderr io.Writer, err error) int {
 	if err == nil {
 		return exitOK
 	}

@@ -20,6 +20,8 @@ type jsonReport struct {
 	Schema      string          `json:"schema"`
 	Timezone    string          `json:"timezone"`
 	GroupBy     string          `json:"group_by"`
+	Provider    string          `json:"provider"`
+	PricesAsOf  string          `json:"prices_checked"`
 	Rows        []jsonRow       `json:"rows"`
 	Diagnostics jsonDiagnostics `json:"diagnostics"`
 }
@@ -36,6 +38,17 @@ type jsonRow struct {
 	CacheReadTokens   int64  `json:"cache_read_tokens"`
 	WebSearchRequests int64  `json:"web_search_requests"`
 	Requests          int64  `json:"requests"`
+	// CostUSD is null when a model of the row has no price.
+	CostUSD       *float64       `json:"cost_usd"`
+	CostBreakdown *costBreakdown `json:"cost_breakdown"`
+}
+
+type costBreakdown struct {
+	Input      float64 `json:"input_usd"`
+	Output     float64 `json:"output_usd"`
+	CacheWrite float64 `json:"cache_write_usd"`
+	CacheRead  float64 `json:"cache_read_usd"`
+	WebSearch  float64 `json:"web_search_usd"`
 }
 
 type jsonDiagnostics struct {
@@ -48,20 +61,35 @@ type jsonDiagnostics struct {
 	Bytes          int64 `json:"bytes"`
 }
 
-func toJSONRow(r *aggregate.Row) jsonRow {
-	return jsonRow{
+func toJSONRow(r *aggregate.Row, c *rowCost) jsonRow {
+	j := jsonRow{
 		Period: r.Period, User: r.User, Model: r.Model, Source: r.Source,
 		InputTokens: r.Input, OutputTokens: r.Output,
 		CacheWrite5mToken: r.CacheWrite5m, CacheWrite1hToken: r.CacheWrite1h,
 		CacheReadTokens: r.CacheRead, WebSearchRequests: r.WebSearch, Requests: r.Requests,
 	}
+	if !c.Unknown {
+		total := usd(c.Total)
+		j.CostUSD = &total
+		j.CostBreakdown = &costBreakdown{usd(c.Input), usd(c.Output), usd(c.CacheWrite), usd(c.CacheRead), usd(c.WebSearch)}
+	}
+	return j
 }
 
-func writeReport(w io.Writer, o *reportOptions, rows []aggregate.Row, res *scan.Result) error {
+// report is everything a report prints.
+type report struct {
+	rows  []aggregate.Row
+	costs []rowCost
+	res   *scan.Result
+}
+
+func writeReport(w io.Writer, o *reportOptions, rep *report) error {
+	rows, res := rep.rows, rep.res
 	switch o.format {
 	case "json":
 		out := jsonReport{
 			Schema: ReportSchema, Timezone: o.tzName, GroupBy: o.by.String(),
+			Provider: o.provider, PricesAsOf: o.prices.Checked().Format("2006-01-02"),
 			Rows: make([]jsonRow, 0, len(rows)),
 			Diagnostics: jsonDiagnostics{
 				Files: res.Files, Lines: res.Stats.Lines, UsageLines: res.Stats.UsageLines,
@@ -70,7 +98,7 @@ func writeReport(w io.Writer, o *reportOptions, rows []aggregate.Row, res *scan.
 			},
 		}
 		for i := range rows {
-			out.Rows = append(out.Rows, toJSONRow(&rows[i]))
+			out.Rows = append(out.Rows, toJSONRow(&rows[i], &rep.costs[i]))
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -78,11 +106,15 @@ func writeReport(w io.Writer, o *reportOptions, rows []aggregate.Row, res *scan.
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"period", "user", "model", "source", "input_tokens", "output_tokens",
-			"cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens", "web_search_requests", "requests"})
+			"cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens", "web_search_requests", "requests", "cost_usd"})
 		for i := range rows {
 			r := &rows[i]
+			cost := "" // unknown: an empty cell
+			if c := rep.costs[i]; !c.Unknown {
+				cost = strconv.FormatFloat(usd(c.Total), 'f', -1, 64)
+			}
 			cw.Write([]string{r.Period, r.User, r.Model, r.Source, itoa(r.Input), itoa(r.Output),
-				itoa(r.CacheWrite5m), itoa(r.CacheWrite1h), itoa(r.CacheRead), itoa(r.WebSearch), itoa(r.Requests)})
+				itoa(r.CacheWrite5m), itoa(r.CacheWrite1h), itoa(r.CacheRead), itoa(r.WebSearch), itoa(r.Requests), cost})
 		}
 		cw.Flush()
 		return cw.Error()
@@ -90,51 +122,85 @@ func writeReport(w io.Writer, o *reportOptions, rows []aggregate.Row, res *scan.
 	if len(rows) == 0 {
 		return nil // the exit code and stderr say why
 	}
-	return writeTable(w, rows)
+	return writeTable(w, rep, o.breakdown)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // writeTable prints one line per row, a subtotal after each period with more than
-// one row, and a grand total.
-func writeTable(w io.Writer, rows []aggregate.Row) error {
-	web := false
+// one row, and a grand total. With breakdown, the cost is split into what it paid
+// for instead of showing token counts.
+func writeTable(w io.Writer, rep *report, breakdown bool) error {
+	rows := rep.rows
+	web, sources := false, false
 	for i := range rows {
 		web = web || rows[i].WebSearch > 0
+		sources = sources || rows[i].Source != rows[0].Source
 	}
 	t := &table{}
-	head := []string{"Period", "User", "Model", "Input", "Output", "Cache write", "Cache read", "Total tokens", "Requests"}
-	if web {
-		head = append(head, "Web searches")
+	head := []string{"Period", "User", "Model"}
+	if sources {
+		head = append(head, "Source")
+	}
+	textCols := len(head)
+	if breakdown {
+		head = append(head, "Input", "Output", "Cache write", "Cache read", "Web search", "Cost")
+	} else {
+		head = append(head, "Input", "Output", "Cache write", "Cache read", "Total tokens", "Requests")
+		if web {
+			head = append(head, "Web searches")
+		}
+		head = append(head, "Cost")
 	}
 	t.add(head...)
 	t.rule()
-	line := func(a, b, c string, r *aggregate.Row) {
-		cells := []string{a, b, c, humanize.Comma(r.Input), humanize.Comma(r.Output),
-			humanize.Comma(r.CacheWrite5m + r.CacheWrite1h), humanize.Comma(r.CacheRead),
-			humanize.Comma(r.Tokens.Total()), humanize.Comma(r.Requests)}
-		if web {
-			cells = append(cells, humanize.Comma(r.WebSearch))
+	line := func(text []string, r *aggregate.Row, c *rowCost) {
+		cells := text[:3]
+		if sources {
+			cells = append(cells, text[3])
+		}
+		cost := money(c.Total)
+		if c.Unknown {
+			cost = "?"
+			if c.Total != 0 {
+				cost = money(c.Total) + " + ?"
+			}
+		}
+		if breakdown {
+			cells = append(cells, money(c.Input), money(c.Output), money(c.CacheWrite), money(c.CacheRead), money(c.WebSearch), cost)
+		} else {
+			cells = append(cells, humanize.Comma(r.Input), humanize.Comma(r.Output),
+				humanize.Comma(r.CacheWrite5m+r.CacheWrite1h), humanize.Comma(r.CacheRead),
+				humanize.Comma(r.Tokens.Total()), humanize.Comma(r.Requests))
+			if web {
+				cells = append(cells, humanize.Comma(r.WebSearch))
+			}
+			cells = append(cells, cost)
 		}
 		t.add(cells...)
 	}
 	var total aggregate.Row
+	var totalCost rowCost
 	for i := 0; i < len(rows); {
 		j := i
 		var sub aggregate.Row
+		var subCost rowCost
 		for ; j < len(rows) && rows[j].Period == rows[i].Period; j++ {
-			line(rows[j].Period, rows[j].User, rows[j].Model, &rows[j])
-			sub.AddRow(&rows[j])
+			r := &rows[j]
+			line([]string{r.Period, r.User, r.Model, r.Source}, r, &rep.costs[j])
+			sub.AddRow(r)
+			subCost.add(&rep.costs[j])
 		}
 		if j-i > 1 {
-			line("", "", rows[i].Period+" subtotal", &sub)
+			line([]string{"", "", rows[i].Period + " subtotal", ""}, &sub, &subCost)
 		}
 		total.AddRow(&sub)
+		totalCost.add(&subCost)
 		i = j
 	}
 	t.rule()
-	line("Total", "", "", &total)
-	return t.write(w, 3)
+	line([]string{"Total", "", "", ""}, &total, &totalCost)
+	return t.write(w, textCols)
 }
 
 // table lays out cells in columns: text left-aligned, numbers right-aligned.
@@ -147,6 +213,17 @@ func (t *table) rule()               { t.rows = append(t.rows, nil) }
 
 // write prints the table; columns from firstNum on are right-aligned.
 func (t *table) write(w io.Writer, firstNum int) error {
+	var right []bool
+	for _, r := range t.rows {
+		for len(right) < len(r) {
+			right = append(right, len(right) >= firstNum)
+		}
+	}
+	return t.writeAligned(w, right)
+}
+
+// writeAligned prints the table; right[i] right-aligns column i.
+func (t *table) writeAligned(w io.Writer, right []bool) error {
 	var width []int
 	for _, r := range t.rows {
 		for i, c := range r {
@@ -173,7 +250,7 @@ func (t *table) write(w io.Writer, firstNum int) error {
 			if i > 0 {
 				line.WriteString("  ")
 			}
-			if i >= firstNum {
+			if i < len(right) && right[i] {
 				line.WriteString(pad + c)
 			} else {
 				line.WriteString(c + pad)
@@ -185,4 +262,3 @@ func (t *table) write(w io.Writer, firstNum int) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
-

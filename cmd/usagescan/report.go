@@ -9,6 +9,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
 	"github.com/usagescan/usagescan/aggregate"
+	"github.com/usagescan/usagescan/pricing"
 	"github.com/usagescan/usagescan/scan"
 )
 
@@ -49,8 +50,9 @@ Examples:
    usagescan report --since 2026-06 --until 2026-08
    usagescan report --by week --tz Europe/Rome
    usagescan report --format csv --logs ci=./ci-logs > usage.csv`,
-		Flags: append(append(sourceFlags(), periodFlags()...),
+		Flags: append(append(append(sourceFlags(), periodFlags()...), pricingFlags()...),
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, json or csv"},
+			&cli.BoolFlag{Name: "breakdown", Usage: "split each cost into input, output, cache write, cache read and web search (table; JSON always has cost_breakdown)"},
 		),
 		Action: func(c *cli.Context) error { return runReport(c, e) },
 	}
@@ -63,6 +65,10 @@ type reportOptions struct {
 	by     aggregate.Grouping
 	rng    aggregate.Range
 	format string
+
+	prices    *pricing.Table
+	provider  string
+	breakdown bool
 }
 
 func parseReportOptions(c *cli.Context, e *env) (*reportOptions, error) {
@@ -95,6 +101,14 @@ func parseReportOptions(c *cli.Context, e *env) (*reportOptions, error) {
 	if c.Args().Present() {
 		return nil, errorf("unexpected argument %q", c.Args().First()).hint("name log folders with --logs PATH")
 	}
+	if o.prices, err = loadPricing(c); err != nil {
+		return nil, err
+	}
+	o.provider = c.String("provider")
+	if err := checkProvider(o.prices, o.provider); err != nil {
+		return nil, err
+	}
+	o.breakdown = c.Bool("breakdown")
 	return o, nil
 }
 
@@ -107,12 +121,17 @@ func runReport(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	rows, _ := aggregate.Rollup(res.Set.Requests(), o.by, o.loc, o.rng)
-	if err := writeReport(e.stdout, o, rows, res); err != nil {
+	reqs := res.Set.Requests()
+	rows, idx := aggregate.Rollup(reqs, o.by, o.loc, o.rng)
+	costs, unknown := priceRows(reqs, idx, rows, o.prices, o.provider)
+	if err := writeReport(e.stdout, o, &report{rows: rows, costs: costs, res: res}); err != nil {
 		return errorf("writing the report: %v", err)
 	}
 	if o.format == "table" {
 		fmt.Fprintln(e.stderr, diagnosticsLine(res))
+	}
+	if err := warnUnknown(e.stderr, unknown, c.Bool("strict")); err != nil {
+		return err
 	}
 	if len(rows) == 0 {
 		if res.Set.Len() == 0 {
