@@ -128,17 +128,7 @@ func readCcusage(path string) (map[key]fields, error) {
 
 func readUsagescan(path string) (map[key]fields, error) {
 	var doc struct {
-		Rows []struct {
-			Period       string `json:"period"`
-			Model        string `json:"model"`
-			Input        int64  `json:"input_tokens"`
-			Output       int64  `json:"output_tokens"`
-			CacheWrite5m int64  `json:"cache_write_5m_tokens"`
-			CacheWrite1h int64  `json:"cache_write_1h_tokens"`
-			CacheRead    int64  `json:"cache_read_tokens"`
-			WebSearch    int64  `json:"web_search_requests"`
-			Requests     int64  `json:"requests"`
-		} `json:"rows"`
+		Rows []benchgen.Row `json:"rows"` // the same field names as report's rows
 	}
 	if err := readJSON(path, &doc); err != nil {
 		return nil, err
