@@ -69,8 +69,9 @@ type Request struct {
 	// Context says how the long-context tier is decided: per request from its own
 	// prompt input (logs), or as a billing export states it for a whole row.
 	Context Context
-	// Billed is the amount a cost export says was billed; nil for everything else.
-	// Such a record has no token counts.
+	// Billed is the amount an export says was billed; nil for log records. When set
+	// it is the money, and the tokens (which a cost export does not have) are not
+	// priced again. An amount an export does not split is in Input.
 	Billed *Money
 }
 
