@@ -110,35 +110,47 @@ func (row *Row) AddRow(o *Row) {
 
 type rowKey struct{ period, user, model, source string }
 
-// Rollup sums the requests inside rng per period (in loc), user, model and source.
-// Rows are sorted by period, user, model, source. Request i goes to rows[idx[i]],
-// or idx[i] is -1 when it is outside rng; callers use idx to add per-request
-// figures (such as cost) to the same rows.
-func Rollup(reqs []usage.Request, g Grouping, loc *time.Location, rng Range) (rows []Row, idx []int) {
-	byKey := make(map[rowKey]int)
-	tmp := make([]int, len(reqs))
-	for i := range reqs {
-		r := &reqs[i]
-		if !rng.Contains(r.Time) {
-			tmp[i] = -1
-			continue
-		}
-		k := rowKey{g.Label(r.Time.In(loc)), r.User, r.Model, r.Source}
-		j, ok := byKey[k]
-		if !ok {
-			j = len(rows)
-			byKey[k] = j
-			rows = append(rows, Row{Period: k.period, User: k.user, Model: k.model, Source: k.source})
-		}
-		rows[j].AddRequest(r)
-		tmp[i] = j
+// Roller sums records into rows as they come, so that a stream (a billing export
+// of any size) is never held in memory.
+type Roller struct {
+	g     Grouping
+	loc   *time.Location
+	rng   Range
+	byKey map[rowKey]int
+	rows  []Row
+}
+
+// NewRoller sums records inside rng per period (in loc), user, model and source.
+func NewRoller(g Grouping, loc *time.Location, rng Range) *Roller {
+	return &Roller{g: g, loc: loc, rng: rng, byKey: make(map[rowKey]int)}
+}
+
+// Add adds r to its row and returns the row's number, or -1 when r is outside
+// the range. Numbers are in order of first use; Rows says where each one goes.
+func (ro *Roller) Add(r *usage.Request) int {
+	if !ro.rng.Contains(r.Time) {
+		return -1
 	}
-	order := make([]int, len(rows))
+	k := rowKey{ro.g.Label(r.Time.In(ro.loc)), r.User, r.Model, r.Source}
+	j, ok := ro.byKey[k]
+	if !ok {
+		j = len(ro.rows)
+		ro.byKey[k] = j
+		ro.rows = append(ro.rows, Row{Period: k.period, User: k.user, Model: k.model, Source: k.source})
+	}
+	ro.rows[j].AddRequest(r)
+	return j
+}
+
+// Rows returns the rows sorted by period, user, model and source; row i of the
+// result is the one Add numbered order[i].
+func (ro *Roller) Rows() (rows []Row, order []int) {
+	order = make([]int, len(ro.rows))
 	for i := range order {
 		order[i] = i
 	}
 	sort.Slice(order, func(a, b int) bool {
-		x, y := &rows[order[a]], &rows[order[b]]
+		x, y := &ro.rows[order[a]], &ro.rows[order[b]]
 		if x.Period != y.Period {
 			return x.Period < y.Period
 		}
@@ -150,16 +162,31 @@ func Rollup(reqs []usage.Request, g Grouping, loc *time.Location, rng Range) (ro
 		}
 		return x.Source < y.Source
 	})
-	sorted := make([]Row, len(rows))
-	where := make([]int, len(rows))
-	for newPos, old := range order {
-		sorted[newPos] = rows[old]
-		where[old] = newPos
+	rows = make([]Row, len(order))
+	for i, j := range order {
+		rows[i] = ro.rows[j]
 	}
-	for i, j := range tmp {
+	return rows, order
+}
+
+// Rollup sums the requests inside rng per period (in loc), user, model and source.
+// Rows are sorted by period, user, model, source. Request i goes to rows[idx[i]],
+// or idx[i] is -1 when it is outside rng.
+func Rollup(reqs []usage.Request, g Grouping, loc *time.Location, rng Range) (rows []Row, idx []int) {
+	ro := NewRoller(g, loc, rng)
+	idx = make([]int, len(reqs))
+	for i := range reqs {
+		idx[i] = ro.Add(&reqs[i])
+	}
+	rows, order := ro.Rows()
+	where := make([]int, len(order))
+	for i, j := range order {
+		where[j] = i
+	}
+	for i, j := range idx {
 		if j >= 0 {
-			tmp[i] = where[j]
+			idx[i] = where[j]
 		}
 	}
-	return sorted, tmp
+	return rows, idx
 }

@@ -175,14 +175,14 @@ func TestFormats(t *testing.T) {
 		{
 			file: "openrouter.csv", format: FormatOpenRouter, version: "v2",
 			want: []usage.Request{
-				{Key: "openrouter:gen-1", Source: SourceOpenRouter, User: "laptop", Model: "claude-opus-4-7",
+				{Key: "openrouter:gen-1", Count: 1, Source: SourceOpenRouter, User: "laptop", Model: "claude-opus-4-7",
 					Time:   time.Date(2026, 6, 28, 3, 46, 57, 713e6, time.UTC),
 					Tokens: usage.Tokens{Input: 3000, CacheRead: 9000, Output: 800}, Billed: money(usage.Money{Input: 0.0421})},
 				// openai/gpt-5 is skipped. A permaslug resolves; web search is billed apart.
-				{Key: "openrouter:gen-3", Source: SourceOpenRouter, User: "frank", Model: "claude-sonnet-4-5-20250929",
+				{Key: "openrouter:gen-3", Count: 1, Source: SourceOpenRouter, User: "frank", Model: "claude-sonnet-4-5-20250929",
 					Time:   time.Date(2026, 6, 28, 4, 0, 0, 5e8, time.UTC),
 					Tokens: usage.Tokens{Input: 3000, Output: 2000}, Billed: money(usage.Money{Input: orTotal - orWeb, WebSearch: orWeb})},
-				{Key: "openrouter:gen-4", Source: SourceOpenRouter, User: NoUser, Model: "anthropic/claude-9-mystery",
+				{Key: "openrouter:gen-4", Count: 1, Source: SourceOpenRouter, User: NoUser, Model: "anthropic/claude-9-mystery",
 					Time:   time.Date(2026, 6, 29, 0, 0, 1, 0, time.UTC),
 					Tokens: usage.Tokens{CacheRead: 50, Output: 5}, Billed: money(usage.Money{Input: 0.001})},
 			},
@@ -191,7 +191,7 @@ func TestFormats(t *testing.T) {
 		{
 			file: "openrouter_v1.csv", format: FormatOpenRouter, version: "v1",
 			want: []usage.Request{
-				{Key: "openrouter:gen-9", Source: SourceOpenRouter, User: "work", Model: "claude-haiku-4-5-20251001",
+				{Key: "openrouter:gen-9", Count: 1, Source: SourceOpenRouter, User: "work", Model: "claude-haiku-4-5-20251001",
 					Time:   time.Date(2025, 11, 2, 10, 0, 0, 0, time.UTC),
 					Tokens: usage.Tokens{Input: 700, Output: 90}, Billed: money(usage.Money{Input: 0.0030})},
 			},

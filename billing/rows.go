@@ -124,7 +124,7 @@ func (rd *Reader) openRouterRow(row []string) (bool, *RowError) {
 		return true, err
 	}
 	r := &rd.rec
-	*r = usage.Request{Source: SourceOpenRouter, Time: t, Model: rd.model(raw)}
+	*r = usage.Request{Source: SourceOpenRouter, Time: t, Model: rd.model(raw), Count: 1} // one generation
 	prompt, err := rd.count(row, fPrompt, 64)
 	if err != nil {
 		return true, err

@@ -56,7 +56,7 @@ func Sources(logs []string, env Env) []Source {
 	if len(logs) > 0 {
 		var out []Source
 		for _, l := range logs {
-			name, path := splitLabel(l)
+			name, path := SplitLabel(l)
 			path = expandHome(path, env)
 			user := name
 			if user == "" {
@@ -106,9 +106,9 @@ func Sources(logs []string, env Env) []Source {
 	return out
 }
 
-// splitLabel splits "NAME=PATH". A value whose part before '=' looks like a path
+// SplitLabel splits "NAME=PATH". A value whose part before '=' looks like a path
 // (has a separator) or is empty is a plain path.
-func splitLabel(s string) (name, path string) {
+func SplitLabel(s string) (name, path string) {
 	i := strings.IndexByte(s, '=')
 	if i <= 0 || strings.ContainsAny(s[:i], `/\`) {
 		return "", s

@@ -49,7 +49,7 @@ Exit codes: 0 ok, 1 error, 2 no usage data found.`,
 		ErrWriter:      stderr,
 		Suggest:        true,
 		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are decided in exitCode()
-		Commands:       []*cli.Command{reportCommand(e), pricesCommand(e)},
+		Commands:       []*cli.Command{reportCommand(e), reconcileCommand(e), pricesCommand(e)},
 	}
 	err := app.Run(withDefaultCommand(args))
 	return exitCode(stderr, err)

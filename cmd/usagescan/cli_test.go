@@ -58,6 +58,23 @@ var cliCases = []cliCase{
 	{name: "pricing_bad_provider", args: []string{"--logs", fixtures + "/pricing", "--provider", "acme"}},
 	{name: "prices_table", args: []string{"prices"}, env: map[string]string{"USAGESCAN_NOW": "2026-11-26T00:00:00Z"}},
 	{name: "prices_stale", args: []string{"prices", "--pricing", fixtures + "/pricing/nova.json"}, env: map[string]string{"USAGESCAN_NOW": "2027-01-01T00:00:00Z"}},
+	// billing exports
+	{name: "csv_usage_json", args: []string{"--csv", fixtures + "/billing/claude_api_tokens_2026_06.csv", "--format", "json"}},
+	{name: "csv_cost", args: []string{"--csv", fixtures + "/billing/claude_api_cost_2026_06.csv"}},
+	{name: "csv_folder_csv", args: []string{"--csv", fixtures + "/billing", "--format", "csv", "--user-map", fixtures + "/billing-users.csv"}},
+	{name: "csv_with_logs", args: []string{"--logs", fixtures + "/basic", "--csv", "alice@example.com=" + fixtures + "/billing/claude_api_tokens_2026_06.csv", "--since", "2026-06", "--until", "2026-06"}},
+	{name: "csv_user_from_workspace", args: []string{"--csv", fixtures + "/billing/claude_api_tokens_2026_06.csv", "--user-from", "workspace", "--format", "csv"}},
+	{name: "csv_stdin", args: []string{"--csv", "-", "--format", "csv"}, stdin: fixtures + "/billing/claude_api_cost_2026_06.csv"},
+	{name: "csv_unknown_header", args: []string{"--csv", "../../billing/testdata/unknown.csv"}},
+	{name: "csv_bad_cell", args: []string{"--csv", "../../billing/testdata/quoted.csv"}},
+	{name: "csv_skip_bad_rows", args: []string{"--csv", "../../billing/testdata/quoted.csv", "--skip-bad-rows"}},
+	{name: "csv_empty", args: []string{"--csv", "../../billing/testdata/empty.csv"}},
+	{name: "csv_bad_user_from", args: []string{"--csv", fixtures + "/billing", "--user-from", "team"}},
+	{name: "csv_two_stdins", args: []string{"--csv", "-", "--logs", "-"}},
+	{name: "reconcile_tokens", args: []string{"reconcile", "--logs", fixtures + "/basic", "--csv", fixtures + "/billing/claude_api_tokens_2026_06.csv", "--user-map", fixtures + "/billing-users.csv"}},
+	{name: "reconcile_cost_json", args: []string{"reconcile", "--logs", "alice=" + fixtures + "/basic", "--csv", "alice=" + fixtures + "/billing/claude_api_cost_2026_06.csv", "--format", "json"}},
+	{name: "reconcile_no_match", args: []string{"reconcile", "--logs", fixtures + "/basic", "--csv", fixtures + "/billing"}},
+	{name: "reconcile_no_csv", args: []string{"reconcile", "--logs", fixtures + "/basic"}},
 	{name: "prices_json", args: []string{"prices", "--format", "json"}, env: map[string]string{"USAGESCAN_NOW": "2026-11-26T00:00:00Z"}},
 }
 

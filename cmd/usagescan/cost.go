@@ -9,7 +9,6 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
-	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/pricing"
 	"github.com/usagescan/usagescan/usage"
 )
@@ -21,9 +20,13 @@ const exitUnknownModels = 3
 func pricingFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "provider", Value: "anthropic", Usage: "price at `NAME`'s rates: anthropic (list price) or a reseller profile such as runapi (see usagescan prices)"},
-		&cli.StringFlag{Name: "pricing", Usage: "add or replace models and providers from a JSON `FILE` shaped like usagescan prices --format json"},
+		pricingFileFlag(),
 		&cli.BoolFlag{Name: "strict", Usage: "exit 3 when a model has no price (default: warn and show ? for its cost)"},
 	}
+}
+
+func pricingFileFlag() cli.Flag {
+	return &cli.StringFlag{Name: "pricing", Usage: "add or replace models and providers from a JSON `FILE` shaped like usagescan prices --format json"}
 }
 
 // loadPricing returns the price table, with the --pricing file applied.
@@ -69,44 +72,67 @@ type unknownModel struct {
 	Requests int64
 }
 
-// priceRows prices every request on its own (the long-context tier and dated
-// rates are per request) and sums the costs into the rows Rollup made.
-// Billing-export rows that carry a billed amount keep it as their cost.
-func priceRows(reqs []usage.Request, idx []int, rows []aggregate.Row, t *pricing.Table, provider string) ([]rowCost, []unknownModel) {
-	costs := make([]rowCost, len(rows))
-	unknown := map[string]*unknownModel{}
-	for i := range reqs {
-		j := idx[i]
-		if j < 0 {
-			continue
-		}
-		r := &reqs[i]
-		if r.Billed != nil {
-			b := r.Billed
-			costs[j].Add(pricing.Cost{Input: b.Input, Output: b.Output, CacheWrite: b.CacheWrite,
-				CacheRead: b.CacheRead, WebSearch: b.WebSearch, Total: b.Total()})
-			continue
-		}
-		c, ok := t.Cost(r, provider)
-		if !ok {
-			costs[j].Unknown = true
-			u := unknown[r.Model]
-			if u == nil {
-				u = &unknownModel{Model: r.Model}
-				unknown[r.Model] = u
-			}
-			u.Tokens.Add(r.Tokens)
-			u.Requests += int64(r.Count)
-			continue
-		}
-		costs[j].Add(c)
+// costing prices records one at a time (the long-context tier and dated rates
+// are per request) into the rows a Roller numbers. A billing-export record that
+// carries a billed amount keeps it as its cost.
+type costing struct {
+	t        *pricing.Table
+	provider string
+	costs    []rowCost
+	unknown  map[string]*unknownModel
+}
+
+func newCosting(t *pricing.Table, provider string) *costing {
+	return &costing{t: t, provider: provider, unknown: map[string]*unknownModel{}}
+}
+
+// add prices r into row j (-1: not in the report).
+func (c *costing) add(j int, r *usage.Request) {
+	if j < 0 {
+		return
 	}
+	for len(c.costs) <= j {
+		c.costs = append(c.costs, rowCost{})
+	}
+	if b := r.Billed; b != nil {
+		c.costs[j].Add(pricing.Cost{Input: b.Input, Output: b.Output, CacheWrite: b.CacheWrite,
+			CacheRead: b.CacheRead, WebSearch: b.WebSearch, Total: b.Total()})
+		return
+	}
+	cost, ok := c.t.Cost(r, c.provider)
+	if !ok {
+		c.costs[j].Unknown = true
+		u := c.unknown[r.Model]
+		if u == nil {
+			u = &unknownModel{Model: r.Model}
+			c.unknown[r.Model] = u
+		}
+		u.Tokens.Add(r.Tokens)
+		u.Requests += int64(r.Count)
+		return
+	}
+	c.costs[j].Add(cost)
+}
+
+// sorted returns the costs in the order of Roller.Rows.
+func (c *costing) sorted(order []int) []rowCost {
+	out := make([]rowCost, len(order))
+	for i, j := range order {
+		if j < len(c.costs) {
+			out[i] = c.costs[j]
+		}
+	}
+	return out
+}
+
+// unknownModels lists what could not be priced, by model.
+func (c *costing) unknownModels() []unknownModel {
 	var list []unknownModel
-	for _, u := range unknown {
+	for _, u := range c.unknown {
 		list = append(list, *u)
 	}
 	sort.Slice(list, func(a, b int) bool { return list[a].Model < list[b].Model })
-	return costs, list
+	return list
 }
 
 // warnUnknown lists the models without a price; with strict it is an error.
@@ -115,8 +141,12 @@ func warnUnknown(w io.Writer, list []unknownModel, strict bool) error {
 		return nil
 	}
 	for _, u := range list {
-		warnf(w, "no price for model %q (%s, %s input, %s output, %s cache write, %s cache read): its cost shows as ?",
-			u.Model, plural64(u.Requests, "request"), humanize.Comma(u.Input), humanize.Comma(u.Output),
+		reqs := ""
+		if u.Requests > 0 {
+			reqs = plural64(u.Requests, "request") + ", "
+		}
+		warnf(w, "no price for model %q (%s%s input, %s output, %s cache write, %s cache read): its cost shows as ?",
+			u.Model, reqs, humanize.Comma(u.Input), humanize.Comma(u.Output),
 			humanize.Comma(u.CacheWrite5m+u.CacheWrite1h), humanize.Comma(u.CacheRead))
 	}
 	fmt.Fprintf(w, "  add its rates with --pricing FILE (see usagescan prices --format json for the shape)\n")

@@ -21,7 +21,7 @@ Examples:
    usagescan prices
    usagescan prices --format json > my-prices.json`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "pricing", Usage: "add or replace models and providers from a JSON `FILE`"},
+			pricingFileFlag(),
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table or json"},
 		},
 		Action: func(c *cli.Context) error {

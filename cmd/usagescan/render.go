@@ -10,7 +10,8 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/usagescan/usagescan/aggregate"
-	"github.com/usagescan/usagescan/scan"
+	"github.com/usagescan/usagescan/billing"
+	"github.com/usagescan/usagescan/parser"
 )
 
 // ReportSchema names the JSON contract of report; fields are added, never renamed.
@@ -27,17 +28,20 @@ type jsonReport struct {
 }
 
 type jsonRow struct {
-	Period            string `json:"period"`
-	User              string `json:"user"`
-	Model             string `json:"model"`
-	Source            string `json:"source"`
-	InputTokens       int64  `json:"input_tokens"`
-	OutputTokens      int64  `json:"output_tokens"`
-	CacheWrite5mToken int64  `json:"cache_write_5m_tokens"`
-	CacheWrite1hToken int64  `json:"cache_write_1h_tokens"`
-	CacheReadTokens   int64  `json:"cache_read_tokens"`
-	WebSearchRequests int64  `json:"web_search_requests"`
-	Requests          int64  `json:"requests"`
+	Period string `json:"period"`
+	User   string `json:"user"`
+	Model  string `json:"model"`
+	Source string `json:"source"`
+	// Token counts are null for rows of a cost export, which has none.
+	InputTokens       *int64 `json:"input_tokens"`
+	OutputTokens      *int64 `json:"output_tokens"`
+	CacheWrite5mToken *int64 `json:"cache_write_5m_tokens"`
+	CacheWrite1hToken *int64 `json:"cache_write_1h_tokens"`
+	CacheReadTokens   *int64 `json:"cache_read_tokens"`
+	WebSearchRequests *int64 `json:"web_search_requests"`
+	// Requests is null for billing-export totals, which do not say how many
+	// responses they sum.
+	Requests *int64 `json:"requests"`
 	// CostUSD is null when a model of the row has no price.
 	CostUSD       *float64       `json:"cost_usd"`
 	CostBreakdown *costBreakdown `json:"cost_breakdown"`
@@ -59,14 +63,21 @@ type jsonDiagnostics struct {
 	MalformedLines int64 `json:"malformed_lines"`
 	SyntheticLines int64 `json:"synthetic_lines"`
 	Bytes          int64 `json:"bytes"`
+	CSVFiles       int   `json:"csv_files"`
+	CSVRows        int64 `json:"csv_rows"`
+	CSVSkippedRows int64 `json:"csv_skipped_rows"`
+	CSVBadRows     int64 `json:"csv_bad_rows"`
 }
 
 func toJSONRow(r *aggregate.Row, c *rowCost) jsonRow {
-	j := jsonRow{
-		Period: r.Period, User: r.User, Model: r.Model, Source: r.Source,
-		InputTokens: r.Input, OutputTokens: r.Output,
-		CacheWrite5mToken: r.CacheWrite5m, CacheWrite1hToken: r.CacheWrite1h,
-		CacheReadTokens: r.CacheRead, WebSearchRequests: r.WebSearch, Requests: r.Requests,
+	j := jsonRow{Period: r.Period, User: r.User, Model: r.Model, Source: r.Source}
+	if tokensKnown(r.Source) {
+		j.InputTokens, j.OutputTokens = &r.Input, &r.Output
+		j.CacheWrite5mToken, j.CacheWrite1hToken = &r.CacheWrite5m, &r.CacheWrite1h
+		j.CacheReadTokens, j.WebSearchRequests = &r.CacheRead, &r.WebSearch
+	}
+	if requestsKnown(r.Source) {
+		j.Requests = &r.Requests
 	}
 	if !c.Unknown {
 		total := usd(c.Total)
@@ -80,11 +91,11 @@ func toJSONRow(r *aggregate.Row, c *rowCost) jsonRow {
 type report struct {
 	rows  []aggregate.Row
 	costs []rowCost
-	res   *scan.Result
+	in    *inputs
 }
 
 func writeReport(w io.Writer, o *reportOptions, rep *report) error {
-	rows, res := rep.rows, rep.res
+	rows, res := rep.rows, rep.in.logs
 	switch o.format {
 	case "json":
 		out := jsonReport{
@@ -93,8 +104,10 @@ func writeReport(w io.Writer, o *reportOptions, rep *report) error {
 			Rows: make([]jsonRow, 0, len(rows)),
 			Diagnostics: jsonDiagnostics{
 				Files: res.Files, Lines: res.Stats.Lines, UsageLines: res.Stats.UsageLines,
-				Duplicates: res.Set.Duplicates(), MalformedLines: res.Stats.Malformed,
+				Duplicates: rep.in.set.Duplicates(), MalformedLines: res.Stats.Malformed,
 				SyntheticLines: res.Stats.Synthetic, Bytes: res.Stats.Bytes,
+				CSVFiles: rep.in.csvRead, CSVRows: rep.in.csv.Rows, CSVSkippedRows: rep.in.csv.Skipped,
+				CSVBadRows: rep.in.csv.Bad,
 			},
 		}
 		for i := range rows {
@@ -102,6 +115,7 @@ func writeReport(w io.Writer, o *reportOptions, rep *report) error {
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // "<web search>" stays readable
 		return enc.Encode(out)
 	case "csv":
 		cw := csv.NewWriter(w)
@@ -113,8 +127,15 @@ func writeReport(w io.Writer, o *reportOptions, rep *report) error {
 			if c := rep.costs[i]; !c.Unknown {
 				cost = strconv.FormatFloat(usd(c.Total), 'f', -1, 64)
 			}
-			cw.Write([]string{r.Period, r.User, r.Model, r.Source, itoa(r.Input), itoa(r.Output),
-				itoa(r.CacheWrite5m), itoa(r.CacheWrite1h), itoa(r.CacheRead), itoa(r.WebSearch), itoa(r.Requests), cost})
+			cells := []string{r.Period, r.User, r.Model, r.Source, itoa(r.Input), itoa(r.Output),
+				itoa(r.CacheWrite5m), itoa(r.CacheWrite1h), itoa(r.CacheRead), itoa(r.WebSearch), itoa(r.Requests), cost}
+			if !tokensKnown(r.Source) { // unknown: empty cells, like an unknown cost
+				clear(cells[4:10])
+			}
+			if !requestsKnown(r.Source) {
+				cells[10] = ""
+			}
+			cw.Write(cells)
 		}
 		cw.Flush()
 		return cw.Error()
@@ -154,7 +175,8 @@ func writeTable(w io.Writer, rep *report, breakdown bool) error {
 	}
 	t.add(head...)
 	t.rule()
-	line := func(text []string, r *aggregate.Row, c *rowCost) {
+	// line prints a row; tk and rq say whether its token and request counts are known.
+	line := func(text []string, r *aggregate.Row, c *rowCost, tk, rq bool) {
 		cells := text[:3]
 		if sources {
 			cells = append(cells, text[3])
@@ -169,37 +191,48 @@ func writeTable(w io.Writer, rep *report, breakdown bool) error {
 		if breakdown {
 			cells = append(cells, money(c.Input), money(c.Output), money(c.CacheWrite), money(c.CacheRead), money(c.WebSearch), cost)
 		} else {
-			cells = append(cells, humanize.Comma(r.Input), humanize.Comma(r.Output),
-				humanize.Comma(r.CacheWrite5m+r.CacheWrite1h), humanize.Comma(r.CacheRead),
-				humanize.Comma(r.Tokens.Total()), humanize.Comma(r.Requests))
+			n := func(x int64, known bool) string {
+				if !known {
+					return "-"
+				}
+				return humanize.Comma(x)
+			}
+			cells = append(cells, n(r.Input, tk), n(r.Output, tk), n(r.CacheWrite5m+r.CacheWrite1h, tk),
+				n(r.CacheRead, tk), n(r.Tokens.Total(), tk), n(r.Requests, rq))
 			if web {
-				cells = append(cells, humanize.Comma(r.WebSearch))
+				cells = append(cells, n(r.WebSearch, tk))
 			}
 			cells = append(cells, cost)
 		}
 		t.add(cells...)
 	}
+	// Subtotals and totals sum what is known, and show - when nothing is.
 	var total aggregate.Row
 	var totalCost rowCost
+	var totalTK, totalRQ bool
 	for i := 0; i < len(rows); {
 		j := i
 		var sub aggregate.Row
 		var subCost rowCost
+		var subTK, subRQ bool
 		for ; j < len(rows) && rows[j].Period == rows[i].Period; j++ {
 			r := &rows[j]
-			line([]string{r.Period, r.User, r.Model, r.Source}, r, &rep.costs[j])
+			tk, rq := tokensKnown(r.Source), requestsKnown(r.Source)
+			line([]string{r.Period, r.User, r.Model, r.Source}, r, &rep.costs[j], tk, rq)
 			sub.AddRow(r)
 			subCost.add(&rep.costs[j])
+			subTK, subRQ = subTK || tk, subRQ || rq
 		}
 		if j-i > 1 {
-			line([]string{"", "", rows[i].Period + " subtotal", ""}, &sub, &subCost)
+			line([]string{"", "", rows[i].Period + " subtotal", ""}, &sub, &subCost, subTK, subRQ)
 		}
 		total.AddRow(&sub)
 		totalCost.add(&subCost)
+		totalTK, totalRQ = totalTK || subTK, totalRQ || subRQ
 		i = j
 	}
 	t.rule()
-	line([]string{"Total", "", "", ""}, &total, &totalCost)
+	line([]string{"Total", "", "", ""}, &total, &totalCost, totalTK, totalRQ)
 	return t.write(w, textCols)
 }
 
@@ -261,4 +294,13 @@ func (t *table) writeAligned(w io.Writer, right []bool) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// tokensKnown: a cost export carries dollars only.
+func tokensKnown(source string) bool { return source != billing.SourceCost }
+
+// requestsKnown: log lines and OpenRouter generations are one response each;
+// Console export rows sum an unknown number of them.
+func requestsKnown(source string) bool {
+	return source == parser.SourceClaudeCode || source == billing.SourceOpenRouter
 }

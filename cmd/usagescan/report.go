@@ -10,7 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/pricing"
-	"github.com/usagescan/usagescan/scan"
+	"github.com/usagescan/usagescan/usage"
 )
 
 // sourceFlags choose what is read; every command that reads usage has them.
@@ -50,7 +50,7 @@ Examples:
    usagescan report --since 2026-06 --until 2026-08
    usagescan report --by week --tz Europe/Rome
    usagescan report --format csv --logs ci=./ci-logs > usage.csv`,
-		Flags: append(append(append(sourceFlags(), periodFlags()...), pricingFlags()...),
+		Flags: append(append(append(append(sourceFlags(), csvFlags()...), periodFlags()...), pricingFlags()...),
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, json or csv"},
 			&cli.BoolFlag{Name: "breakdown", Usage: "split each cost into input, output, cache write, cache read and web search (table; JSON always has cost_breakdown)"},
 		),
@@ -117,87 +117,67 @@ func runReport(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	res, err := scanSources(c, e)
+	ro := aggregate.NewRoller(o.by, o.loc, o.rng)
+	cost := newCosting(o.prices, o.provider)
+	add := func(r *usage.Request) { cost.add(ro.Add(r), r) }
+	in, err := readInputs(c, e, o.prices, add)
 	if err != nil {
 		return err
 	}
-	reqs := res.Set.Requests()
-	rows, idx := aggregate.Rollup(reqs, o.by, o.loc, o.rng)
-	costs, unknown := priceRows(reqs, idx, rows, o.prices, o.provider)
-	if err := writeReport(e.stdout, o, &report{rows: rows, costs: costs, res: res}); err != nil {
+	reqs := in.requests()
+	for i := range reqs {
+		add(&reqs[i])
+	}
+	rows, order := ro.Rows()
+	rep := &report{rows: rows, costs: cost.sorted(order), in: in}
+	if err := writeReport(e.stdout, o, rep); err != nil {
 		return errorf("writing the report: %v", err)
 	}
-	if o.format == "table" {
-		fmt.Fprintln(e.stderr, diagnosticsLine(res))
+	if d := diagnosticsLine(in); o.format == "table" && d != "" {
+		fmt.Fprintln(e.stderr, d)
 	}
-	if err := warnUnknown(e.stderr, unknown, c.Bool("strict")); err != nil {
+	if err := warnUnknown(e.stderr, cost.unknownModels(), c.Bool("strict")); err != nil {
 		return err
 	}
 	if len(rows) == 0 {
-		if res.Set.Len() == 0 {
-			return errorf("no usage data in %s", plural(res.Files, "file")).exit(exitNoData).
-				hint("the logs hold no assistant responses with token usage")
+		if in.set.Len() == 0 && in.csv.Records == 0 {
+			return errorf("no usage data found").exit(exitNoData).hint("%s", sourcesText(in))
 		}
 		return errorf("no usage %s (%s)", rangeText(o.rng), o.tzName).exit(exitNoData).
-			hint("the logs hold %s in all; widen --since/--until", plural(res.Set.Len(), "request"))
+			hint("the sources hold %s in all; widen --since/--until", plural64(int64(in.set.Len())+in.csv.Records, "record"))
 	}
 	return nil
 }
 
-// scanSources discovers and reads the logs the flags name, printing warnings,
-// progress and --verbose details on stderr.
-func scanSources(c *cli.Context, e *env) (*scan.Result, error) {
-	senv := scan.Env{Getenv: e.getenv, User: c.String("user")}
-	sources := scan.Sources(c.StringSlice("logs"), senv)
-	files, stdin, warnings := scan.Discover(sources)
-	for _, w := range warnings {
-		warnf(e.stderr, "%s", w)
+func diagnosticsLine(in *inputs) string {
+	var parts []string
+	if res := in.logs; res.Files > 0 {
+		st := res.Stats
+		parts = append(parts, fmt.Sprintf("scanned %s (%s), %s: %s, %s, %s",
+			plural(res.Files, "file"), humanize.Bytes(uint64(st.Bytes)), plural64(st.Lines, "line"),
+			plural64(st.UsageLines, "usage line"), plural64(res.Set.Duplicates(), "duplicate"),
+			plural64(st.Malformed, "malformed")))
 	}
-	if len(files) == 0 && stdin == nil {
-		var looked []string
-		for _, s := range sources {
-			looked = append(looked, s.Path)
-		}
-		return nil, errorf("no Claude Code logs found").exit(exitNoData).
-			hint("looked in: %s", strings.Join(looked, ", ")).
-			hint("point elsewhere with --logs PATH (a folder, a .jsonl file, or - for stdin) or CLAUDE_CONFIG_DIR=DIR")
+	if in.csvRead > 0 {
+		parts = append(parts, fmt.Sprintf("read %s (%s): %s", plural(in.csvRead, "CSV file"),
+			humanize.Bytes(uint64(in.csv.Bytes)), plural64(in.csv.Rows, "row")))
 	}
-	verbose := c.Bool("verbose")
-	if verbose {
-		for _, s := range sources {
-			fmt.Fprintf(e.stderr, "usagescan: reading %s as user %s\n", s.Path, s.User)
-		}
-		fmt.Fprintf(e.stderr, "usagescan: %s found\n", plural(len(files), "log file"))
-	}
-	var prog scan.Progress
-	stop := startProgress(e.stderr, &prog)
-	res := scan.Run(files, stdin, scan.Options{Stdin: e.stdin, Progress: &prog})
-	stop()
-	for _, w := range res.Warnings {
-		warnf(e.stderr, "%s", w)
-	}
-	if n := res.Stats.Malformed; n > 0 {
-		if verbose {
-			for _, m := range res.Malformed {
-				fmt.Fprintf(e.stderr, "usagescan: malformed: %s\n", m)
-			}
-			if int64(len(res.Malformed)) < n {
-				fmt.Fprintf(e.stderr, "usagescan: ... and %s more malformed\n", humanize.Comma(n-int64(len(res.Malformed))))
-			}
-		} else {
-			first := res.Malformed[0]
-			warnf(e.stderr, "%s skipped (first: %s); --verbose lists them", plural64(n, "malformed line"), first)
-		}
-	}
-	return res, nil
+	return strings.Join(parts, "; ")
 }
 
-func diagnosticsLine(res *scan.Result) string {
-	st := res.Stats
-	return fmt.Sprintf("scanned %s (%s), %s: %s, %s, %s",
-		plural(res.Files, "file"), humanize.Bytes(uint64(st.Bytes)), plural64(st.Lines, "line"),
-		plural64(st.UsageLines, "usage line"), plural64(res.Set.Duplicates(), "duplicate"),
-		plural64(st.Malformed, "malformed"))
+// sourcesText says what was read and held nothing.
+func sourcesText(in *inputs) string {
+	var parts []string
+	if in.logs.Files > 0 {
+		parts = append(parts, plural(in.logs.Files, "log file")+" with no assistant response carrying token usage")
+	}
+	if in.csvRead > 0 {
+		parts = append(parts, plural(in.csvRead, "CSV file")+" with no rows")
+	}
+	if len(parts) == 0 {
+		return "every file named was empty or unreadable"
+	}
+	return "read " + strings.Join(parts, " and ")
 }
 
 // timeZone resolves --tz; without it the local zone, named from $TZ or /etc/localtime.
