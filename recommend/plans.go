@@ -1,0 +1,396 @@
+package recommend
+
+import (
+	_ "embed"
+	"encoding/json"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+//go:embed plans.json
+var embeddedPlans []byte
+
+// Budget is an estimate of how much a plan lets through in one 5-hour window or
+// one week, in API-equivalent USD at list price.
+type Budget struct {
+	USD    float64 `json:"usd"`
+	Low    float64 `json:"low,omitempty"`  // the range the estimate comes from, if known
+	High   float64 `json:"high,omitempty"` //
+	Source string  `json:"source,omitempty"`
+}
+
+// Era is a plan's budgets from a date on. A nil budget means no cap of that kind.
+type Era struct {
+	// From is the UTC day (YYYY-MM-DD) the era starts; "" in the first era only.
+	// The first era also applies before its date.
+	From     string  `json:"from,omitempty"`
+	FiveHour *Budget `json:"five_hour,omitempty"`
+	Week     *Budget `json:"week,omitempty"`
+
+	from time.Time
+}
+
+// Plan is one way of paying: a subscription with budgets, or the metered API.
+type Plan struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Aliases []string `json:"aliases,omitempty"`
+	// PriceUSD is the monthly price (per seat for team plans); 0 for the API.
+	PriceUSD float64 `json:"price_usd,omitempty"`
+	// YearlyUSD is the monthly price when billed yearly, if offered. Not used in
+	// totals (they compare monthly prices); shown for reference.
+	YearlyUSD float64 `json:"price_yearly_usd,omitempty"`
+	Team      bool    `json:"team,omitempty"`    // sold as seats of a team
+	Metered   bool    `json:"metered,omitempty"` // the API: no price, no caps
+	Note      string  `json:"note,omitempty"`
+	Budgets   []Era   `json:"budgets,omitempty"` // in date order
+}
+
+// BudgetsAt returns the plan's 5-hour and weekly budgets in effect at t, in USD;
+// +Inf where the plan has no such cap (and for the metered API).
+func (p *Plan) BudgetsAt(t time.Time) (fiveHour, week float64) {
+	e := p.EraAt(t)
+	if e == nil {
+		return math.Inf(1), math.Inf(1)
+	}
+	return e.FiveHour.usd(), e.Week.usd()
+}
+
+// EraAt returns the era in effect at t, or nil for a plan without budgets.
+func (p *Plan) EraAt(t time.Time) *Era {
+	if len(p.Budgets) == 0 {
+		return nil
+	}
+	i := 0
+	for j := 1; j < len(p.Budgets); j++ {
+		if t.Before(p.Budgets[j].from) {
+			break
+		}
+		i = j
+	}
+	return &p.Budgets[i]
+}
+
+// Latest returns the plan's newest budgets, or nil for a plan without budgets.
+func (p *Plan) Latest() *Era {
+	if len(p.Budgets) == 0 {
+		return nil
+	}
+	return &p.Budgets[len(p.Budgets)-1]
+}
+
+func (b *Budget) usd() float64 {
+	if b == nil {
+		return math.Inf(1)
+	}
+	return b.USD
+}
+
+// Catalog is a set of plans. It never changes once built: Override returns a new
+// Catalog. Plans returned by its methods must not be modified.
+type Catalog struct {
+	note  string
+	plans []*Plan
+	index map[string]*Plan // lower-case id and aliases
+}
+
+var defaultCatalog = sync.OnceValue(func() *Catalog {
+	c, err := build(nil, &doc{name: "plans.json", data: embeddedPlans})
+	if err != nil {
+		panic("recommend: embedded " + err.Error())
+	}
+	return c
+})
+
+// Default returns the embedded plan catalogue (plans.json).
+func Default() *Catalog { return defaultCatalog() }
+
+// Override returns a copy of c with the plans of the JSON file named file added,
+// or replacing the plans with the same id. The file has the shape of the embedded
+// plans.json; an error in it is a *FileError, "file:line:col: field: problem".
+func (c *Catalog) Override(file string) (*Catalog, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return c.OverrideData(file, data)
+}
+
+// OverrideData is Override with the file's content given; name is used in errors.
+func (c *Catalog) OverrideData(name string, data []byte) (*Catalog, error) {
+	return build(c, &doc{name: name, data: data})
+}
+
+// Lookup returns the plan that name names: its id or one of its aliases, in any
+// letter case. Ids win over aliases.
+func (c *Catalog) Lookup(name string) (*Plan, bool) {
+	p, ok := c.index[strings.ToLower(strings.TrimSpace(name))]
+	return p, ok
+}
+
+// Plans returns the plans in file order.
+func (c *Catalog) Plans() []*Plan { return slices.Clone(c.plans) }
+
+// Note returns the catalogue's note on where its budgets come from.
+func (c *Catalog) Note() string { return c.note }
+
+// metered returns the catalogue's metered plan (the API).
+func (c *Catalog) metered() *Plan {
+	for _, p := range c.plans {
+		if p.Metered {
+			return p
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the catalogue in the shape of the plan file.
+func (c *Catalog) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Note  string  `json:"note,omitempty"`
+		Plans []*Plan `json:"plans"`
+	}{c.note, c.plans})
+}
+
+// build reads plan file d and returns base with d's plans added or replacing
+// base's; base is nil for the embedded catalogue.
+func build(base *Catalog, d *doc) (*Catalog, error) {
+	root, err := d.tree()
+	if err != nil {
+		return nil, err
+	}
+	if err := d.object(root, []string{"plans"}, []string{"note"}); err != nil {
+		return nil, err
+	}
+	c := &Catalog{index: map[string]*Plan{}}
+	if base != nil {
+		c.note = base.note
+		c.plans = slices.Clone(base.plans)
+	}
+	if n := root.get("note"); n != nil {
+		if c.note, err = d.optStr(n); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.kind(root.get("plans"), kArray); err != nil {
+		return nil, err
+	}
+	nodes := map[*Plan]*node{}
+	seen := map[string]*node{}
+	for _, n := range root.get("plans").elem {
+		p, err := d.plan(n)
+		if err != nil {
+			return nil, err
+		}
+		id := strings.ToLower(p.ID)
+		if prev := seen[id]; prev != nil {
+			return nil, d.errNode(n.get("id"), "duplicate plan id %q (also %s)", p.ID, prev.path)
+		}
+		seen[id] = n
+		nodes[p] = n
+		if i := slices.IndexFunc(c.plans, func(o *Plan) bool { return strings.EqualFold(o.ID, p.ID) }); i >= 0 {
+			c.plans[i] = p
+		} else {
+			c.plans = append(c.plans, p)
+		}
+	}
+	// Ids first, so that an id always wins; then aliases, kept plans before this
+	// file's, so that a clash is reported at a place in this file.
+	for _, p := range c.plans {
+		c.index[strings.ToLower(p.ID)] = p
+	}
+	ordered := slices.Clone(c.plans)
+	slices.SortStableFunc(ordered, func(a, b *Plan) int {
+		x, y := nodes[a] != nil, nodes[b] != nil
+		switch {
+		case x == y:
+			return 0
+		case y:
+			return -1
+		}
+		return 1
+	})
+	for _, p := range ordered {
+		for i, a := range p.Aliases {
+			k := strings.ToLower(a)
+			if other, ok := c.index[k]; ok && other != p {
+				if n := nodes[p]; n != nil {
+					return nil, d.errNode(n.get("aliases").elem[i], "%q already names plan %q", a, other.ID)
+				}
+				continue // an old alias shadowed by a new id: the id wins
+			}
+			c.index[k] = p
+		}
+	}
+	metered := 0
+	for _, p := range c.plans {
+		if p.Metered {
+			metered++
+			if metered > 1 {
+				n := nodes[p]
+				if n == nil {
+					n = root
+				}
+				return nil, d.errNode(n, "a second metered plan (%q): the catalogue has one API entry", p.ID)
+			}
+		}
+	}
+	if metered == 0 {
+		return nil, d.errAt(root.off, "plans", "no metered plan (the API)")
+	}
+	return c, nil
+}
+
+// plan reads one entry of "plans".
+func (d *doc) plan(n *node) (*Plan, error) {
+	err := d.object(n, []string{"id"},
+		[]string{"name", "aliases", "price_usd", "price_yearly_usd", "team", "metered", "note", "budgets"})
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{}
+	if p.ID, err = d.str(n.get("id")); err != nil {
+		return nil, err
+	}
+	if strings.ContainsAny(p.ID, ": \t") {
+		return nil, d.errNode(n.get("id"), "want an id without spaces or colons (value %s)", d.text(n.get("id")))
+	}
+	p.Name = p.ID
+	if v := n.get("name"); v != nil {
+		if p.Name, err = d.str(v); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.kind(n.get("aliases"), kArray); err != nil {
+		return nil, err
+	}
+	if v := n.get("aliases"); v != nil {
+		for _, a := range v.elem {
+			s, err := d.str(a)
+			if err != nil {
+				return nil, err
+			}
+			p.Aliases = append(p.Aliases, s)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		b    *bool
+	}{{"team", &p.Team}, {"metered", &p.Metered}} {
+		if v := n.get(f.name); v != nil {
+			if err := d.kind(v, kBool); err != nil {
+				return nil, err
+			}
+			*f.b = v.b
+		}
+	}
+	if p.Note, err = d.optStr(n.get("note")); err != nil {
+		return nil, err
+	}
+	if p.Metered {
+		for _, f := range []string{"price_usd", "price_yearly_usd", "budgets", "team"} {
+			if v := n.get(f); v != nil {
+				return nil, d.errNode(v, "a metered plan has no %s: the API is priced per token", f)
+			}
+		}
+		return p, nil
+	}
+	for _, f := range []string{"price_usd", "budgets"} {
+		if n.get(f) == nil {
+			return nil, d.errAt(n.off, n.path+"."+f, "missing (a plan that is not metered needs a price and budgets)")
+		}
+	}
+	if p.PriceUSD, err = d.nonNegative(n.get("price_usd")); err != nil {
+		return nil, err
+	}
+	if v := n.get("price_yearly_usd"); v != nil {
+		if p.YearlyUSD, err = d.nonNegative(v); err != nil {
+			return nil, err
+		}
+	}
+	bn := n.get("budgets")
+	if err := d.kind(bn, kArray); err != nil {
+		return nil, err
+	}
+	if len(bn.elem) == 0 {
+		return nil, d.errNode(bn, "want at least one era of budgets")
+	}
+	for i, en := range bn.elem {
+		e, err := d.era(en)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			if e.From == "" {
+				return nil, d.errAt(en.off, en.path+".from", "missing (only the first era may leave it out)")
+			}
+			if prev := p.Budgets[i-1]; prev.From != "" && !prev.from.Before(e.from) {
+				return nil, d.errNode(en.get("from"), "want a date after %s (value %s)", prev.From, d.text(en.get("from")))
+			}
+		}
+		p.Budgets = append(p.Budgets, e)
+	}
+	return p, nil
+}
+
+// era reads one entry of a plan's "budgets".
+func (d *doc) era(n *node) (Era, error) {
+	var e Era
+	if err := d.object(n, nil, []string{"from", "five_hour", "week"}); err != nil {
+		return e, err
+	}
+	if v := n.get("from"); v != nil {
+		t, err := d.date(v)
+		if err != nil {
+			return e, err
+		}
+		e.From, e.from = v.str, t
+	}
+	var err error
+	if e.FiveHour, err = d.budget(n.get("five_hour")); err != nil {
+		return e, err
+	}
+	if e.Week, err = d.budget(n.get("week")); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// budget reads a budget; an absent or null one is no cap.
+func (d *doc) budget(n *node) (*Budget, error) {
+	if n == nil || n.kind == kNull {
+		return nil, nil
+	}
+	if err := d.object(n, []string{"usd"}, []string{"low", "high", "source"}); err != nil {
+		return nil, err
+	}
+	b := &Budget{}
+	var err error
+	if b.USD, err = d.nonNegative(n.get("usd")); err != nil {
+		return nil, err
+	}
+	if v := n.get("low"); v != nil {
+		if b.Low, err = d.nonNegative(v); err != nil {
+			return nil, err
+		}
+		if b.Low > b.USD {
+			return nil, d.errNode(v, "want at most usd, %g (value %s)", b.USD, d.text(v))
+		}
+	}
+	if v := n.get("high"); v != nil {
+		if b.High, err = d.nonNegative(v); err != nil {
+			return nil, err
+		}
+		if b.High < b.USD {
+			return nil, d.errNode(v, "want at least usd, %g (value %s)", b.USD, d.text(v))
+		}
+	}
+	if b.Source, err = d.optStr(n.get("source")); err != nil {
+		return nil, err
+	}
+	return b, nil
+}

@@ -1,0 +1,419 @@
+package recommend
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/usagescan/usagescan/pricing"
+	"github.com/usagescan/usagescan/usage"
+)
+
+// Options tune Run. The zero value recommends from the embedded plans at list
+// price, over the last 3 complete months and the current month (projected), in UTC.
+type Options struct {
+	// Plans is the catalogue; nil means Default().
+	Plans *Catalog
+	// Providers are the pricing.Table providers the API is priced through, first
+	// one first; nil means ["anthropic"] (list price). The first provider also
+	// prices CI use in the subscription options.
+	Providers []string
+	// Since and Until bound the months, [Since, Until). Both zero: the last 3
+	// complete months before Now's month plus Now's month, projected to its end;
+	// if no request falls in those, the 3 months up to the month of the latest
+	// request instead (said in Report.Notes). Only Until: the month of Until-1ns
+	// and the 3 before it. Only Since: up to the end of Now's month.
+	Since, Until time.Time
+	// Now is the time the current month is projected from; zero means time.Now().
+	Now time.Time
+	// Location is the zone of months, days, and the hour a 5-hour window's start
+	// is rounded to, and of reset times in limit messages that name no zone;
+	// nil means UTC.
+	Location *time.Location
+	// NoExtraUsage prices plans without extra usage: a plan whose budgets run out
+	// costs its price but does not fit (with the time the user would have
+	// waited), and is not recommended.
+	NoExtraUsage bool
+	// CurrentPlan is the plan id or alias the users are on today. Their limit
+	// hits are then evidence of its real budgets (Report.Calibration).
+	CurrentPlan string
+	// Calibrate replaces the default budgets of every plan by the observed ones,
+	// scaled by the ratio of each plan's budget to the current plan's. It needs
+	// CurrentPlan.
+	Calibrate bool
+	// Model is the model of the output-only break-even rule; "" means
+	// claude-sonnet-4-6 ($15 per million output tokens).
+	Model string
+}
+
+// DefaultModel is the model of the output-only break-even rule of thumb.
+const DefaultModel = "claude-sonnet-4-6"
+
+// IsCI reports whether r is CI use, which runs on an API key and is priced on
+// the API in every option: entrypoint claude-code-github-action, or source or
+// user "ci" (as in --logs ci=PATH).
+func IsCI(r *usage.Request) bool {
+	return r.Entrypoint == "claude-code-github-action" ||
+		strings.EqualFold(r.Source, "ci") || strings.EqualFold(r.User, "ci")
+}
+
+// IsSDK reports whether r came through an sdk-* entrypoint (claude -p, the Agent
+// SDK): it counts toward a subscription today but is at risk of moving to
+// separate credits.
+func IsSDK(r *usage.Request) bool { return strings.HasPrefix(r.Entrypoint, "sdk-") }
+
+// period is one month of the report, clipped to the range.
+type period struct {
+	label      string
+	start, end time.Time
+	projected  bool
+	factor     float64 // 1, or the projection to the month's end
+}
+
+type engine struct {
+	opt       Options
+	cat       *Catalog
+	prices    *pricing.Table
+	loc       *time.Location
+	now       time.Time
+	providers []pricing.Provider
+	current   *Plan
+	api       *Plan
+	subs      []*Plan // every plan that is not metered, in catalogue order
+	from, to  time.Time
+	months    []period
+	rule      *pricing.Model
+	notes     []string
+	scale5    float64
+	scaleWk   float64
+}
+
+// Run prices each user's months under every plan and recommends the cheapest.
+// reqs are deduplicated requests in any order; notices are the <synthetic> log
+// messages, where limit hits are read. It returns an error only for bad options.
+func Run(reqs []usage.Request, notices []usage.Notice, prices *pricing.Table, opt Options) (*Report, error) {
+	e, err := newEngine(prices, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.setRange(reqs); err != nil {
+		return nil, err
+	}
+	users, unpriced := e.collect(reqs)
+	hits := LimitHits(notices, e.loc)
+
+	rep := &Report{
+		Schema:           Schema,
+		Budgets:          "default",
+		Timezone:         e.loc.String(),
+		Since:            e.from.In(e.loc).Format(time.DateOnly),
+		Until:            e.to.Add(-time.Nanosecond).In(e.loc).Format(time.DateOnly),
+		AsOf:             e.now.In(e.loc).Format(time.RFC3339),
+		NoExtraUsage:     opt.NoExtraUsage,
+		UnpricedRequests: unpriced,
+		Users:            []User{},
+	}
+	for _, p := range e.providers {
+		rep.Providers = append(rep.Providers, p.ID)
+	}
+	if e.current != nil {
+		rep.Calibration = e.calibrate(users, hits)
+		if rep.Calibration.Applied {
+			rep.Budgets = "calibrated"
+		}
+	}
+	for _, u := range users {
+		u.hits = hitsOf(hits, u.name)
+		rep.Users = append(rep.Users, e.user(u, rep.Budgets == "calibrated"))
+	}
+	if len(users) > 1 {
+		rep.Team = e.team(users)
+	}
+	rep.BreakEven = e.breakEven()
+	rep.PlanBudgets = e.planBudgets()
+	if unpriced > 0 {
+		e.notes = append(e.notes, fmt.Sprintf("%d requests of models without a price are left out of every cost", unpriced))
+	}
+	if len(users) == 0 {
+		e.notes = append(e.notes, "no usage in the months")
+	}
+	rep.Notes = e.notes
+	return rep, nil
+}
+
+func newEngine(prices *pricing.Table, opt Options) (*engine, error) {
+	if prices == nil {
+		prices = pricing.Default()
+	}
+	e := &engine{opt: opt, cat: opt.Plans, prices: prices, loc: opt.Location, now: opt.Now, scale5: 1, scaleWk: 1}
+	if e.cat == nil {
+		e.cat = Default()
+	}
+	if e.loc == nil {
+		e.loc = time.UTC
+	}
+	if e.now.IsZero() {
+		e.now = time.Now()
+	}
+	names := opt.Providers
+	if len(names) == 0 {
+		names = []string{"anthropic"}
+	}
+	for _, n := range names {
+		p, ok := prices.Provider(n)
+		if !ok {
+			var known []string
+			for _, q := range prices.Providers() {
+				known = append(known, q.ID)
+			}
+			return nil, fmt.Errorf("unknown provider %q (known: %s)", n, strings.Join(known, ", "))
+		}
+		if !slices.ContainsFunc(e.providers, func(q pricing.Provider) bool { return q.ID == p.ID }) {
+			e.providers = append(e.providers, p)
+		}
+	}
+	e.api = e.cat.metered()
+	for _, p := range e.cat.plans {
+		if !p.Metered {
+			e.subs = append(e.subs, p)
+		}
+	}
+	if opt.CurrentPlan != "" {
+		p, ok := e.cat.Lookup(opt.CurrentPlan)
+		if !ok {
+			return nil, fmt.Errorf("unknown plan %q (known: %s)", opt.CurrentPlan, strings.Join(e.cat.ids(), ", "))
+		}
+		if p.Metered {
+			if opt.Calibrate {
+				return nil, fmt.Errorf("cannot calibrate from plan %q: the API has no limits", p.ID)
+			}
+		} else {
+			e.current = p
+		}
+	} else if opt.Calibrate {
+		return nil, errors.New("calibrating needs the current plan")
+	}
+	model := opt.Model
+	if model == "" {
+		model = DefaultModel
+	}
+	m, ok := prices.Lookup(model)
+	if !ok {
+		return nil, fmt.Errorf("unknown model %q for the break-even rule", model)
+	}
+	e.rule = m
+	return e, nil
+}
+
+// ids lists the catalogue's plan ids.
+func (c *Catalog) ids() []string {
+	var ids []string
+	for _, p := range c.plans {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+func (e *engine) monthStart(t time.Time) time.Time {
+	l := t.In(e.loc)
+	return time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, e.loc)
+}
+
+// setRange decides the range and cuts it into months.
+func (e *engine) setRange(reqs []usage.Request) error {
+	from, to := e.opt.Since, e.opt.Until
+	switch {
+	case from.IsZero() && to.IsZero():
+		cur := e.monthStart(e.now)
+		from, to = cur.AddDate(0, -3, 0), cur.AddDate(0, 1, 0)
+		var last time.Time
+		inRange := false
+		for i := range reqs {
+			t := reqs[i].Time
+			if !t.Before(from) && t.Before(to) {
+				inRange = true
+				break
+			}
+			if t.After(last) {
+				last = t
+			}
+		}
+		if !inRange && !last.IsZero() && last.Before(from) {
+			m := e.monthStart(last)
+			from, to = m.AddDate(0, -3, 0), m.AddDate(0, 1, 0)
+			e.notes = append(e.notes, fmt.Sprintf("no use in the last 3 months: showing the 3 months up to %s, the last month with use", m.Format("2006-01")))
+		}
+	case from.IsZero():
+		from = e.monthStart(to.Add(-time.Nanosecond)).AddDate(0, -3, 0)
+	case to.IsZero():
+		to = e.monthStart(e.now).AddDate(0, 1, 0)
+		if !to.After(from) {
+			to = e.monthStart(from).AddDate(0, 1, 0)
+		}
+	}
+	if !to.After(from) {
+		return fmt.Errorf("empty range: %s is not before %s", from.In(e.loc).Format(time.DateOnly), to.In(e.loc).Format(time.DateOnly))
+	}
+	e.from, e.to = from, to
+	for m := e.monthStart(from); m.Before(to); m = m.AddDate(0, 1, 0) {
+		p := period{label: m.Format("2006-01"), start: maxTime(m, from), end: minTime(m.AddDate(0, 1, 0), to), factor: 1}
+		if !p.start.Before(e.now) {
+			break // the future
+		}
+		if e.now.Before(p.end) {
+			p.projected = true
+			p.factor = float64(p.end.Sub(p.start)) / float64(e.now.Sub(p.start))
+		}
+		e.months = append(e.months, p)
+	}
+	return nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// monthOf returns the index of the month holding t, or -1.
+func (e *engine) monthOf(t time.Time) int {
+	for i := range e.months {
+		if !t.Before(e.months[i].start) && t.Before(e.months[i].end) {
+			return i
+		}
+	}
+	return -1
+}
+
+// monthAgg is one user's totals in one month, at list price, unscaled.
+type monthAgg struct {
+	records  int
+	requests int64
+	list     float64
+	ci, sdk  float64
+	output   float64
+	days     map[string]bool
+	ciReqs   int64
+	sdkReqs  int64
+	unpriced int64
+}
+
+// userData is what Run gathers for one user.
+type userData struct {
+	name    string
+	items   []item // subscription-eligible requests before the range end
+	months  []monthAgg
+	first   time.Time // first request in the range
+	entries map[string]bool
+	tl      *timeline
+	hits    []Hit
+	opts    []*option // filled by user()
+	best    *option
+	active  []int // months with use
+}
+
+// collect prices the requests and groups them by user, sorted by name.
+func (e *engine) collect(reqs []usage.Request) ([]*userData, int64) {
+	byUser := map[string]*userData{}
+	var unpriced int64
+	for i := range reqs {
+		r := &reqs[i]
+		if !r.Time.Before(e.to) {
+			continue
+		}
+		u := byUser[r.User]
+		if u == nil {
+			u = &userData{name: r.User, months: make([]monthAgg, len(e.months)), entries: map[string]bool{}}
+			byUser[r.User] = u
+		}
+		usd, ok := e.listCost(r)
+		m := e.monthOf(r.Time)
+		ci := IsCI(r)
+		if !ci {
+			u.items = append(u.items, item{t: r.Time, usd: usd, month: m})
+		}
+		if m < 0 {
+			continue
+		}
+		a := &u.months[m]
+		if a.days == nil {
+			a.days = map[string]bool{}
+		}
+		a.records++
+		a.requests += int64(r.Count)
+		a.list += usd
+		a.output += float64(r.Output)
+		a.days[r.Time.In(e.loc).Format(time.DateOnly)] = true
+		if !ok {
+			a.unpriced++
+			unpriced++
+		}
+		if ci {
+			a.ci += usd
+			a.ciReqs++
+		}
+		if IsSDK(r) {
+			a.sdk += usd
+			a.sdkReqs++
+		}
+		if ci || IsSDK(r) || strings.HasPrefix(r.Entrypoint, "mcp") {
+			if r.Entrypoint != "" {
+				u.entries[r.Entrypoint] = true
+			}
+		}
+		if u.first.IsZero() || r.Time.Before(u.first) {
+			u.first = r.Time
+		}
+	}
+	var users []*userData
+	for _, u := range byUser {
+		for m := range u.months {
+			if u.months[m].records > 0 {
+				u.active = append(u.active, m)
+			}
+		}
+		if len(u.active) == 0 {
+			continue
+		}
+		slices.SortStableFunc(u.items, func(a, b item) int { return a.t.Compare(b.t) })
+		u.tl = newTimeline(u.items, e.loc)
+		users = append(users, u)
+	}
+	sort.Slice(users, func(i, j int) bool { return users[i].name < users[j].name })
+	return users, unpriced
+}
+
+// listCost is r's API-equivalent cost at list price; a billing-export row
+// without tokens counts what it says was billed. False for an unknown model.
+func (e *engine) listCost(r *usage.Request) (float64, bool) {
+	if r.Billed != nil && r.Tokens.Total() == 0 {
+		return r.Billed.Total(), true
+	}
+	c, ok := e.prices.Cost(r, "anthropic")
+	return c.Total, ok
+}
+
+func hitsOf(hits []Hit, user string) []Hit {
+	var out []Hit
+	for _, h := range hits {
+		if h.User == user {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// usd rounds to millionths of a dollar, for JSON.
+func usd(x float64) float64 { return math.Round(x*1e6) / 1e6 }
