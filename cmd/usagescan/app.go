@@ -18,6 +18,7 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	now            func() time.Time
+	pinnedNow      bool // USAGESCAN_NOW set the clock
 }
 
 // run builds the app, runs it on args and returns the exit code. It never calls
@@ -26,7 +27,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
 	if s := getenv("USAGESCAN_NOW"); s != "" { // tests and reproducible reports pin the clock
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			e.now = func() time.Time { return t }
+			e.now, e.pinnedNow = func() time.Time { return t }, true
 		}
 	}
 	app := &cli.App{
@@ -49,7 +50,7 @@ Exit codes: 0 ok, 1 error, 2 no usage data found.`,
 		ErrWriter:      stderr,
 		Suggest:        true,
 		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are decided in exitCode()
-		Commands:       []*cli.Command{reportCommand(e), reconcileCommand(e), pricesCommand(e)},
+		Commands:       []*cli.Command{reportCommand(e), recommendCommand(e), reconcileCommand(e), pricesCommand(e)},
 	}
 	err := app.Run(withDefaultCommand(args))
 	return exitCode(stderr, err)

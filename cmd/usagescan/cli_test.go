@@ -21,6 +21,9 @@ type cliCase struct {
 	stdin string            // a file to feed on stdin
 }
 
+// now pins the clock for commands that look at today's date.
+var now = map[string]string{"USAGESCAN_NOW": "2026-11-26T12:00:00Z"}
+
 var cliCases = []cliCase{
 	{name: "basic_table", args: []string{"report"}, env: map[string]string{"CLAUDE_CONFIG_DIR": fixtures + "/basic"}},
 	{name: "basic_json", args: []string{"report", "--format", "json"}, env: map[string]string{"CLAUDE_CONFIG_DIR": fixtures + "/basic"}},
@@ -75,6 +78,17 @@ var cliCases = []cliCase{
 	{name: "reconcile_cost_json", args: []string{"reconcile", "--logs", "alice=" + fixtures + "/basic", "--csv", "alice=" + fixtures + "/billing/claude_api_cost_2026_06.csv", "--format", "json"}},
 	{name: "reconcile_no_match", args: []string{"reconcile", "--logs", fixtures + "/basic", "--csv", fixtures + "/billing"}},
 	{name: "reconcile_no_csv", args: []string{"reconcile", "--logs", fixtures + "/basic"}},
+	// recommend (the clock is pinned: the default months end at "now")
+	{name: "recommend_trio_json", args: []string{"recommend", "--logs", "light=" + fixtures + "/recommend/light", "--logs", "steady=" + fixtures + "/recommend/steady", "--logs", "heavy=" + fixtures + "/recommend/heavy", "--format", "json"}, env: now},
+	{name: "recommend_trio_table", args: []string{"recommend", "--logs", "light=" + fixtures + "/recommend/light", "--logs", "steady=" + fixtures + "/recommend/steady", "--logs", "heavy=" + fixtures + "/recommend/heavy", "--provider", "anthropic", "--provider", "runapi"}, env: now},
+	{name: "recommend_steady_markdown_no_extra", args: []string{"recommend", "--logs", "steady=" + fixtures + "/recommend/steady", "--format", "markdown", "--no-extra-usage", "--since", "2026-09", "--until", "2026-09"}, env: now},
+	{name: "recommend_basic_current_plan", args: []string{"recommend", "--logs", fixtures + "/basic", "--current-plan", "max", "--calibrate"}, env: now},
+	{name: "recommend_ci_label", args: []string{"recommend", "--logs", "ci=" + fixtures + "/recommend/heavy", "--format", "json"}, env: now},
+	{name: "recommend_with_csv", args: []string{"recommend", "--logs", fixtures + "/basic", "--csv", fixtures + "/billing"}, env: now},
+	{name: "recommend_calibrate_alone", args: []string{"recommend", "--logs", fixtures + "/basic", "--calibrate"}},
+	{name: "recommend_bad_plan", args: []string{"recommend", "--logs", fixtures + "/basic", "--current-plan", "gold"}},
+	{name: "recommend_bad_format", args: []string{"recommend", "--format", "pdf"}},
+	{name: "recommend_nothing", args: []string{"recommend"}},
 	{name: "prices_json", args: []string{"prices", "--format", "json"}, env: map[string]string{"USAGESCAN_NOW": "2026-11-26T00:00:00Z"}},
 }
 

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"github.com/usagescan/usagescan/aggregate"
+	"github.com/usagescan/usagescan/recommend"
+	"github.com/usagescan/usagescan/usage"
+)
+
+func recommendCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "recommend",
+		Usage: "price each month under every plan and the API, and say which to buy",
+		Description: `Cuts each user's requests into 5-hour windows and weeks, prices them under Pro, Max 5x,
+Max 20x, Team seats and the metered API, and recommends the cheapest, with the numbers
+behind it: cap hits, overflow billed as extra usage, break-even lines, and the limit
+messages Claude Code logged. Plan budgets are estimates in API-equivalent dollars
+(see usagescan recommend --help and README); --current-plan and --calibrate tune them
+from your own limit hits.
+
+Default months: the last 3 complete months plus this month, projected to its end.
+
+Examples:
+   usagescan recommend
+   usagescan recommend --provider anthropic --provider runapi --format markdown
+   usagescan recommend --current-plan max-5x --calibrate
+   usagescan recommend --logs alice=/backup/alice --logs bob=/backup/bob   (a team view)`,
+		Flags: append(append(sourceFlags(), csvFlags()...),
+			&cli.StringFlag{Name: "since", Usage: "first `MONTH` to include, YYYY-MM or YYYY-MM-DD (in --tz)"},
+			&cli.StringFlag{Name: "until", Usage: "last `MONTH` to include, YYYY-MM or YYYY-MM-DD (in --tz)"},
+			&cli.StringFlag{Name: "tz", Usage: "IANA time `ZONE` for months and window starts (default: the local zone)"},
+			&cli.StringSliceFlag{Name: "provider", Usage: "price the API through `NAME` (repeatable: compares them; default anthropic, list price)"},
+			pricingFileFlag(),
+			&cli.StringFlag{Name: "plans", Usage: "add or replace plans from a JSON `FILE` shaped like recommend/plans.json"},
+			&cli.BoolFlag{Name: "no-extra-usage", Usage: "a plan whose budget runs out does not fit (default: overflow is billed at API rates, as extra usage is)"},
+			&cli.StringFlag{Name: "current-plan", Usage: "the plan `ID` you are on (pro, max-5x, max-20x, ...): your limit hits become evidence of its real budget"},
+			&cli.BoolFlag{Name: "calibrate", Usage: "use the budgets observed at your limit hits instead of the defaults (needs --current-plan)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, markdown or json"},
+		),
+		Action: func(c *cli.Context) error { return runRecommend(c, e) },
+	}
+}
+
+func runRecommend(c *cli.Context, e *env) error {
+	format := c.String("format")
+	switch format {
+	case "table", "markdown", "json":
+	default:
+		return errorf("unknown --format %q", format).hint("use table, markdown or json")
+	}
+	loc, _, err := timeZone(c.String("tz"), e.getenv)
+	if err != nil {
+		return err
+	}
+	opt := recommend.Options{
+		Location: loc, NoExtraUsage: c.Bool("no-extra-usage"), CurrentPlan: c.String("current-plan"),
+		Calibrate: c.Bool("calibrate"), Providers: c.StringSlice("provider"),
+	}
+	if s := c.String("since"); s != "" {
+		if opt.Since, err = aggregate.ParseBound(s, loc, false); err != nil {
+			return errorf("--since: %v", err)
+		}
+	}
+	if s := c.String("until"); s != "" {
+		if opt.Until, err = aggregate.ParseBound(s, loc, true); err != nil {
+			return errorf("--until: %v", err)
+		}
+	}
+	if opt.Calibrate && opt.CurrentPlan == "" {
+		return errorf("--calibrate needs --current-plan").hint("for example --current-plan max-5x --calibrate")
+	}
+	prices, err := loadPricing(c)
+	if err != nil {
+		return err
+	}
+	for _, p := range opt.Providers {
+		if err := checkProvider(prices, p); err != nil {
+			return err
+		}
+	}
+	opt.Plans = recommend.Default()
+	if f := c.String("plans"); f != "" {
+		if opt.Plans, err = opt.Plans.Override(f); err != nil {
+			return errorf("--plans: %v", err)
+		}
+	}
+	if opt.CurrentPlan != "" {
+		if _, ok := opt.Plans.Lookup(opt.CurrentPlan); !ok {
+			var ids []string
+			for _, p := range opt.Plans.Plans() {
+				ids = append(ids, p.ID)
+			}
+			return errorf("unknown --current-plan %q", opt.CurrentPlan).hint("plans: %s (aliases such as max and ultra work too)", strings.Join(ids, ", "))
+		}
+	}
+	if e.pinnedNow {
+		opt.Now = e.now()
+	}
+
+	var totals int64 // billing-export rows: totals, not requests
+	in, err := readInputs(c, e, prices, func(*usage.Request) { totals++ })
+	if err != nil {
+		return err
+	}
+	if totals > 0 {
+		warnf(e.stderr, "%s of billing exports left out: they are daily or hourly totals, which cannot be cut into 5-hour windows (report and reconcile use them)", plural64(totals, "row"))
+	}
+	reqs := in.requests()
+	if len(reqs) == 0 {
+		return errorf("no requests to recommend from").exit(exitNoData).hint("%s", sourcesText(in))
+	}
+	rep, err := recommend.Run(reqs, in.logs.Notices, prices, opt)
+	if err != nil {
+		return errorf("%v", err)
+	}
+	if len(rep.Users) == 0 {
+		return errorf("no usage in the months asked for").exit(exitNoData).hint("widen --since/--until")
+	}
+	if err := recommend.Render(e.stdout, rep, format); err != nil {
+		return errorf("writing the recommendation: %v", err)
+	}
+	return nil
+}
