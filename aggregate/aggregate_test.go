@@ -94,8 +94,8 @@ func TestLabels(t *testing.T) {
 		{Month, time.Date(2026, 6, 30, 23, 59, 59, 0, time.UTC), "2026-06"},
 		{Month, time.Date(2026, 6, 30, 22, 0, 0, 0, time.UTC).In(rome), "2026-07"}, // 00:00 in Rome
 		{Day, time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC).In(rome), "2026-03-29"},
-		{Week, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "2026-W01"},  // a Thursday
-		{Week, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), "2026-W53"},  // a Friday
+		{Week, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "2026-W01"},   // a Thursday
+		{Week, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), "2026-W53"},   // a Friday
 		{Week, time.Date(2026, 6, 14, 23, 0, 0, 0, time.UTC), "2026-W24"}, // Sunday
 		{Week, time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC), "2026-W25"},  // Monday
 	}

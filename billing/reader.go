@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/usagescan/usagescan/internal/strutil"
 	"github.com/usagescan/usagescan/pricing"
 	"github.com/usagescan/usagescan/usage"
 )
@@ -118,7 +119,7 @@ type Reader struct {
 	err   error
 	done  bool
 
-	strs     map[string]string // interned strings
+	strs     strutil.Pool      // interned strings (a row's cells share one string)
 	models   map[string]string // raw model -> record model
 	users    map[string]string // raw key or workspace -> user
 	bands    map[string]usage.Context
@@ -166,7 +167,7 @@ func NewReader(r io.Reader, name string, opt Options) (*Reader, error) {
 	}
 	rd := &Reader{
 		name: name, opt: opt, prices: opt.Prices, cnt: &counter{r: r},
-		strs: make(map[string]string), models: make(map[string]string), users: make(map[string]string),
+		strs: make(strutil.Pool), models: make(map[string]string), users: make(map[string]string),
 		bands: make(map[string]usage.Context),
 	}
 	if rd.prices == nil {

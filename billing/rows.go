@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/usagescan/usagescan/internal/strutil"
 	"github.com/usagescan/usagescan/pricing"
 	"github.com/usagescan/usagescan/usage"
 )
@@ -38,10 +39,7 @@ func (rd *Reader) usageRow(row []string) *RowError {
 	if err := rd.tokens(row, &r.Tokens, &r.WebSearch); err != nil {
 		return err
 	}
-	r.Tier = rd.intern(na(rd.cell(row, fTier)))
-	r.Geo = rd.intern(na(rd.cell(row, fGeo)))
-	r.Speed = rd.intern(na(rd.cell(row, fSpeed)))
-	r.User = rd.user(row)
+	rd.labels(row, r)
 	return nil
 }
 
@@ -105,10 +103,7 @@ func (rd *Reader) costRow(row []string) *RowError {
 	if r.Context, err = rd.context(row); err != nil {
 		return err
 	}
-	r.Tier = rd.intern(na(rd.cell(row, fTier)))
-	r.Geo = rd.intern(na(rd.cell(row, fGeo)))
-	r.Speed = rd.intern(na(rd.cell(row, fSpeed)))
-	r.User = rd.user(row)
+	rd.labels(row, r)
 	return nil
 }
 
@@ -237,7 +232,7 @@ func (rd *Reader) count(row []string, f field, bitSize int) (int64, *RowError) {
 	}
 	n, err := strconv.ParseInt(s, 10, bitSize)
 	switch {
-	case err != nil && isRange(err) && isDigits(strings.TrimPrefix(s, "+")):
+	case err != nil && isRange(err) && strutil.Digits(strings.TrimPrefix(s, "+")):
 		return 0, rd.cellError(row, f, "count too large")
 	case err != nil:
 		return 0, rd.cellError(row, f, "not a whole number")
@@ -342,7 +337,7 @@ func (rd *Reader) model(raw string) string {
 	if m, ok := lookup(rd.prices, raw); ok {
 		id = m.ID
 	}
-	id = rd.intern(id)
+	id = rd.strs.Intern(id)
 	rd.models[strings.Clone(raw)] = id
 	return id
 }
@@ -368,10 +363,10 @@ func lookup(t *pricing.Table, s string) (*pricing.Model, bool) {
 		return nil, false
 	}
 	v := 1
-	for v < len(parts) && isDigits(parts[v]) && len(parts[v]) <= 2 {
+	for v < len(parts) && strutil.Digits(parts[v]) && len(parts[v]) <= 2 {
 		v++
 	}
-	if v == 1 || v == len(parts) || isDigits(parts[v]) {
+	if v == 1 || v == len(parts) || strutil.Digits(parts[v]) {
 		return nil, false
 	}
 	id := "claude-" + parts[v] + "-" + strings.Join(parts[1:v], "-")
@@ -383,16 +378,12 @@ func lookup(t *pricing.Table, s string) (*pricing.Model, bool) {
 	return t.Lookup(id)
 }
 
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+// labels sets r's tier, inference geo, speed and user from row.
+func (rd *Reader) labels(row []string, r *usage.Request) {
+	r.Tier = rd.strs.Intern(na(rd.cell(row, fTier)))
+	r.Geo = rd.strs.Intern(na(rd.cell(row, fGeo)))
+	r.Speed = rd.strs.Intern(na(rd.cell(row, fSpeed)))
+	r.User = rd.user(row)
 }
 
 // user is the record's user (see Options).
@@ -423,21 +414,7 @@ func (rd *Reader) user(row []string) string {
 			u = m
 		}
 	}
-	u = rd.intern(u)
+	u = rd.strs.Intern(u)
 	rd.users[strings.Clone(raw)] = u
 	return u
-}
-
-// intern returns one shared copy of s: the cells of a row share one string, which
-// a kept record must not pin.
-func (rd *Reader) intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	if v, ok := rd.strs[s]; ok {
-		return v
-	}
-	v := strings.Clone(s)
-	rd.strs[v] = v
-	return v
 }

@@ -23,6 +23,7 @@ import (
 	"unsafe"
 
 	"github.com/tidwall/gjson"
+	"github.com/usagescan/usagescan/internal/strutil"
 	"github.com/usagescan/usagescan/usage"
 )
 
@@ -82,7 +83,9 @@ type Reader struct {
 	req     usage.Request
 	stats   Stats
 	errs    []*SyntaxError
-	strs    map[string]string
+	// Every string a record keeps is interned here: gjson strings may point
+	// into the read buffer.
+	strs strutil.Pool
 }
 
 const initialBuf = 256 << 10
@@ -90,7 +93,7 @@ const initialBuf = 256 << 10
 // NewReader returns a Reader over r. name is used in error messages (a path, or
 // "-" for stdin) and user is stamped on every record.
 func NewReader(r io.Reader, name, user string) *Reader {
-	rd := &Reader{buf: make([]byte, initialBuf), strs: make(map[string]string)}
+	rd := &Reader{buf: make([]byte, initialBuf), strs: make(strutil.Pool)}
 	rd.Reset(r, name, user)
 	return rd
 }
@@ -288,11 +291,11 @@ func (rd *Reader) record(f *fields) bool {
 			r.WebSearch = int32(count(v.Get("web_search_requests")))
 			r.WebFetch = int32(count(v.Get("web_fetch_requests")))
 		case "service_tier":
-			r.Tier = rd.intern(v.Str)
+			r.Tier = rd.strs.Intern(v.Str)
 		case "inference_geo":
-			r.Geo = rd.intern(v.Str)
+			r.Geo = rd.strs.Intern(v.Str)
 		case "speed":
-			r.Speed = rd.intern(v.Str)
+			r.Speed = rd.strs.Intern(v.Str)
 		}
 		return true
 	})
@@ -413,19 +416,5 @@ func (rd *Reader) str(raw []byte) string {
 			return s
 		}
 	}
-	return rd.intern(text(raw))
-}
-
-// intern returns one shared copy of s; gjson strings may point into the read
-// buffer, so every string a record keeps goes through here.
-func (rd *Reader) intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	if v, ok := rd.strs[s]; ok {
-		return v
-	}
-	v := strings.Clone(s)
-	rd.strs[v] = v
-	return v
+	return rd.strs.Intern(text(raw))
 }

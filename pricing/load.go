@@ -5,36 +5,41 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/usagescan/usagescan/internal/jsonfile"
 )
 
-// build reads the price file d and returns base with d's models and providers
-// added or replacing base's; base is nil for the embedded table, whose file must
-// then give every field.
-func build(base *Table, d *doc) (*Table, error) {
-	root, err := d.tree()
+// doc is a price file being read.
+type doc struct{ *jsonfile.Doc }
+
+// build reads the price file data, called name, and returns base with the file's
+// models and providers added or replacing base's; base is nil for the embedded
+// table, whose file must then give every field.
+func build(base *Table, name string, data []byte) (*Table, error) {
+	jd, err := jsonfile.Parse(name, data)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.object(root, nil, []string{"checked", "models", "providers"}); err != nil {
+	d, root := doc{jd}, jd.Root()
+	if err := d.Object(root, nil, []string{"checked", "models", "providers"}); err != nil {
 		return nil, err
 	}
 	t := &Table{index: map[string]*Model{}}
 
 	// checked
-	if n := root.get("checked"); n != nil {
-		if t.checked, err = d.date(n); err != nil {
+	if n := root.Get("checked"); n != nil {
+		if t.checked, err = d.Date(n); err != nil {
 			return nil, err
 		}
 	} else if base == nil {
-		return nil, d.missing(root, "checked")
+		return nil, d.Missing(root, "checked")
 	}
 	if base != nil && (t.checked.IsZero() || base.checked.Before(t.checked)) {
 		t.checked = base.checked
 	}
 
 	for _, f := range []string{"models", "providers"} {
-		if err := d.kind(root.get(f), kArray); err != nil {
+		if err := d.Want(root.Get(f), jsonfile.Array); err != nil {
 			return nil, err
 		}
 	}
@@ -43,15 +48,15 @@ func build(base *Table, d *doc) (*Table, error) {
 	if base != nil {
 		t.providers = slices.Clone(base.providers)
 	}
-	seen := map[string]*node{}
-	for _, n := range d.array(root, "providers") {
+	seen := map[string]*jsonfile.Node{}
+	for _, n := range array(root, "providers") {
 		p, err := d.provider(n)
 		if err != nil {
 			return nil, err
 		}
 		id := strings.ToLower(p.ID)
 		if prev := seen[id]; prev != nil {
-			return nil, d.errNode(n.get("id"), "duplicate provider %q (also %s)", p.ID, prev.path)
+			return nil, d.Errorf(n.Get("id"), "duplicate provider %q (also %s)", p.ID, prev.Path)
 		}
 		seen[id] = n
 		if i := slices.IndexFunc(t.providers, func(q Provider) bool { return strings.EqualFold(q.ID, p.ID) }); i >= 0 {
@@ -61,26 +66,26 @@ func build(base *Table, d *doc) (*Table, error) {
 		}
 	}
 	if _, ok := t.Provider("anthropic"); !ok {
-		return nil, d.errAt(root.off, "providers", "no provider \"anthropic\" (list price)")
+		return nil, d.ErrorAt(root.Off, "providers", "no provider \"anthropic\" (list price)")
 	}
 
 	// models
-	if root.get("models") == nil && base == nil {
-		return nil, d.missing(root, "models")
+	if root.Get("models") == nil && base == nil {
+		return nil, d.Missing(root, "models")
 	}
 	if base != nil {
 		t.models = slices.Clone(base.models)
 	}
-	nodes := map[*Model]*node{} // the models of this file
-	seen = map[string]*node{}
-	for _, n := range d.array(root, "models") {
+	nodes := map[*Model]*jsonfile.Node{} // the models of this file
+	seen = map[string]*jsonfile.Node{}
+	for _, n := range array(root, "models") {
 		m, err := d.model(n)
 		if err != nil {
 			return nil, err
 		}
 		id := key(m.ID)
 		if prev := seen[id]; prev != nil {
-			return nil, d.errNode(n.get("id"), "duplicate model id %q (also %s)", m.ID, prev.path)
+			return nil, d.Errorf(n.Get("id"), "duplicate model id %q (also %s)", m.ID, prev.Path)
 		}
 		seen[id] = n
 		nodes[m] = n
@@ -106,7 +111,7 @@ func build(base *Table, d *doc) (*Table, error) {
 		if n == nil {
 			continue
 		}
-		at := append([]*node{n.get("id"), cmp.Or(n.get("name"), n.get("id"))}, d.array(n, "aliases")...)
+		at := append([]*jsonfile.Node{n.Get("id"), cmp.Or(n.Get("name"), n.Get("id"))}, array(n, "aliases")...)
 		for i, name := range m.names() {
 			k := key(name)
 			if other, ok := t.index[k]; ok && other != m {
@@ -114,7 +119,7 @@ func build(base *Table, d *doc) (*Table, error) {
 				if nodes[other] == nil {
 					hint = "; to replace that model, use its id"
 				}
-				return nil, d.errNode(at[i], "%q already names model %q%s", name, other.ID, hint)
+				return nil, d.Errorf(at[i], "%q already names model %q%s", name, other.ID, hint)
 			}
 			t.index[k] = m
 		}
@@ -128,116 +133,116 @@ func (m *Model) names() []string {
 }
 
 // model reads one entry of "models".
-func (d *doc) model(n *node) (*Model, error) {
-	err := d.object(n, []string{"id", "rates"},
+func (d *doc) model(n *jsonfile.Node) (*Model, error) {
+	err := d.Object(n, []string{"id", "rates"},
 		[]string{"name", "aliases", "changes", "long_context", "fast", "inference_geo_us", "note"})
 	if err != nil {
 		return nil, err
 	}
 	m := &Model{}
-	if m.ID, err = d.str(n.get("id")); err != nil {
+	if m.ID, err = d.Str(n.Get("id")); err != nil {
 		return nil, err
 	}
 	m.Name = m.ID
-	if v := n.get("name"); v != nil {
-		if m.Name, err = d.str(v); err != nil {
+	if v := n.Get("name"); v != nil {
+		if m.Name, err = d.Str(v); err != nil {
 			return nil, err
 		}
 	}
-	if err := d.kind(n.get("aliases"), kArray); err != nil {
+	if err := d.Want(n.Get("aliases"), jsonfile.Array); err != nil {
 		return nil, err
 	}
-	for _, a := range d.array(n, "aliases") {
-		s, err := d.str(a)
+	for _, a := range array(n, "aliases") {
+		s, err := d.Str(a)
 		if err != nil {
 			return nil, err
 		}
 		m.Aliases = append(m.Aliases, s)
 	}
-	if m.Rates, err = d.rates(n.get("rates")); err != nil {
+	if m.Rates, err = d.rates(n.Get("rates")); err != nil {
 		return nil, err
 	}
-	if err := d.kind(n.get("changes"), kArray); err != nil {
+	if err := d.Want(n.Get("changes"), jsonfile.Array); err != nil {
 		return nil, err
 	}
-	for _, c := range d.array(n, "changes") {
-		if err := d.object(c, []string{"from", "rates"}, nil); err != nil {
+	for _, c := range array(n, "changes") {
+		if err := d.Object(c, []string{"from", "rates"}, nil); err != nil {
 			return nil, err
 		}
-		ch := Change{From: c.get("from").str}
-		if ch.from, err = d.date(c.get("from")); err != nil {
+		ch := Change{From: c.Get("from").Str}
+		if ch.from, err = d.Date(c.Get("from")); err != nil {
 			return nil, err
 		}
 		if k := len(m.Changes); k > 0 && !m.Changes[k-1].from.Before(ch.from) {
-			return nil, d.errNode(c.get("from"), "want a date after %s (value %s)", m.Changes[k-1].From, d.text(c.get("from")))
+			return nil, d.Errorf(c.Get("from"), "want a date after %s (value %s)", m.Changes[k-1].From, d.Text(c.Get("from")))
 		}
-		if ch.Rates, err = d.rates(c.get("rates")); err != nil {
+		if ch.Rates, err = d.rates(c.Get("rates")); err != nil {
 			return nil, err
 		}
 		m.Changes = append(m.Changes, ch)
 	}
-	if v := n.get("long_context"); v != nil {
-		if err := d.object(v, []string{"threshold", "rates"}, nil); err != nil {
+	if v := n.Get("long_context"); v != nil {
+		if err := d.Object(v, []string{"threshold", "rates"}, nil); err != nil {
 			return nil, err
 		}
 		m.LongContext = &Tier{}
-		th := v.get("threshold")
+		th := v.Get("threshold")
 		if m.LongContext.Threshold, err = d.count(th); err != nil {
 			return nil, err
 		}
-		if m.LongContext.Rates, err = d.rates(v.get("rates")); err != nil {
+		if m.LongContext.Rates, err = d.rates(v.Get("rates")); err != nil {
 			return nil, err
 		}
 	}
-	if v := n.get("fast"); v != nil {
+	if v := n.Get("fast"); v != nil {
 		if m.LongContext != nil {
-			return nil, d.errNode(v, "a model with long_context cannot have fast rates (no rule prices a fast request above the threshold)")
+			return nil, d.Errorf(v, "a model with long_context cannot have fast rates (no rule prices a fast request above the threshold)")
 		}
-		if err := d.object(v, []string{"input", "output"}, nil); err != nil {
+		if err := d.Object(v, []string{"input", "output"}, nil); err != nil {
 			return nil, err
 		}
 		m.Fast = &Fast{}
-		if m.Fast.Input, err = d.positive(v.get("input")); err != nil {
+		if m.Fast.Input, err = d.positive(v.Get("input")); err != nil {
 			return nil, err
 		}
-		if m.Fast.Output, err = d.positive(v.get("output")); err != nil {
+		if m.Fast.Output, err = d.positive(v.Get("output")); err != nil {
 			return nil, err
 		}
 	}
-	if v := n.get("inference_geo_us"); v != nil {
-		if err := d.kind(v, kBool); err != nil {
+	if v := n.Get("inference_geo_us"); v != nil {
+		if err := d.Want(v, jsonfile.Bool); err != nil {
 			return nil, err
 		}
-		m.GeoUS = v.b
+		m.GeoUS = v.Bool
 	}
-	if v := n.get("note"); v != nil {
-		if err := d.kind(v, kString); err != nil {
+	if v := n.Get("note"); v != nil {
+		if err := d.Want(v, jsonfile.String); err != nil {
 			return nil, err
 		}
-		m.Note = v.str
+		m.Note = v.Str
 	}
 	return m, nil
 }
 
 // provider reads one entry of "providers".
-func (d *doc) provider(n *node) (Provider, error) {
+func (d *doc) provider(n *jsonfile.Node) (Provider, error) {
 	var p Provider
-	err := d.object(n, []string{"id", "multiplier"}, []string{"note"})
+	err := d.Object(n, []string{"id", "multiplier"}, []string{"note"})
 	if err == nil {
-		p.ID, err = d.str(n.get("id"))
+		p.ID, err = d.Str(n.Get("id"))
 	}
 	if err == nil {
-		p.Multiplier, err = d.positive(n.get("multiplier"))
+		p.Multiplier, err = d.positive(n.Get("multiplier"))
 	}
-	if v := n.get("note"); err == nil && v != nil {
-		err = d.kind(v, kString)
-		p.Note = v.str
+	if v := n.Get("note"); err == nil && v != nil {
+		err = d.Want(v, jsonfile.String)
+		p.Note = v.Str
 	}
 	return p, err
 }
 
 // rates reads a full set of rates.
-func (d *doc) rates(n *node) (Rates, error) {
+func (d *doc) rates(n *jsonfile.Node) (Rates, error) {
 	var r Rates
 	fields := []struct {
 		name string
@@ -253,11 +258,11 @@ func (d *doc) rates(n *node) (Rates, error) {
 	for i, f := range fields {
 		names[i] = f.name
 	}
-	if err := d.object(n, names, nil); err != nil {
+	if err := d.Object(n, names, nil); err != nil {
 		return r, err
 	}
 	for _, f := range fields {
-		v, err := d.positive(n.get(f.name))
+		v, err := d.positive(n.Get(f.name))
 		if err != nil {
 			return r, err
 		}
@@ -266,88 +271,30 @@ func (d *doc) rates(n *node) (Rates, error) {
 	return r, nil
 }
 
-// object checks that n is an object with every required field and no field
-// outside required and optional.
-func (d *doc) object(n *node, required, optional []string) error {
-	if err := d.kind(n, kObject); err != nil {
-		return err
-	}
-	for _, m := range n.mem {
-		if !slices.Contains(required, m.key) && !slices.Contains(optional, m.key) {
-			return d.errNode(m.val, "unknown field (want %s)", strings.Join(append(slices.Clone(required), optional...), ", "))
-		}
-	}
-	for _, f := range required {
-		if n.get(f) == nil {
-			return d.missing(n, f)
-		}
-	}
-	return nil
-}
-
-// missing reports that object n lacks field f.
-func (d *doc) missing(n *node, f string) error {
-	path := f
-	if n.path != "" {
-		path = n.path + "." + f
-	}
-	return d.errAt(n.off, path, "missing")
-}
-
 // array returns the elements of n's array field f, if it has one.
-func (d *doc) array(n *node, f string) []*node {
-	if v := n.get(f); v != nil {
-		return v.elem
+func array(n *jsonfile.Node, f string) []*jsonfile.Node {
+	if v := n.Get(f); v != nil {
+		return v.Elems
 	}
 	return nil
-}
-
-// kind checks that n, if present, is a k.
-func (d *doc) kind(n *node, k kind) error {
-	if n == nil || n.kind == k {
-		return nil
-	}
-	article := "a"
-	if k == kArray || k == kObject {
-		article = "an"
-	}
-	return d.errNode(n, "want %s %s (value %s)", article, k, d.text(n))
-}
-
-// str reads a non-empty string.
-func (d *doc) str(n *node) (string, error) {
-	if n.kind != kString || strings.TrimSpace(n.str) == "" {
-		return "", d.errNode(n, "want a non-empty string (value %s)", d.text(n))
-	}
-	return n.str, nil
 }
 
 // positive reads a number > 0.
-func (d *doc) positive(n *node) (float64, error) {
-	if n.kind == kNumber {
-		if v, err := n.num.Float64(); err == nil && v > 0 && !math.IsInf(v, 0) {
+func (d *doc) positive(n *jsonfile.Node) (float64, error) {
+	if n.Kind == jsonfile.Number {
+		if v, err := n.Num.Float64(); err == nil && v > 0 && !math.IsInf(v, 0) {
 			return v, nil
 		}
 	}
-	return 0, d.errNode(n, "want a number > 0 (value %s)", d.text(n))
+	return 0, d.Errorf(n, "want a number > 0 (value %s)", d.Text(n))
 }
 
 // count reads a whole number > 0.
-func (d *doc) count(n *node) (int64, error) {
-	if n.kind == kNumber {
-		if v, err := n.num.Int64(); err == nil && v > 0 {
+func (d *doc) count(n *jsonfile.Node) (int64, error) {
+	if n.Kind == jsonfile.Number {
+		if v, err := n.Num.Int64(); err == nil && v > 0 {
 			return v, nil
 		}
 	}
-	return 0, d.errNode(n, "want a whole number > 0 (value %s)", d.text(n))
-}
-
-// date reads a "YYYY-MM-DD" date as a UTC midnight.
-func (d *doc) date(n *node) (time.Time, error) {
-	if n.kind == kString {
-		if t, err := time.Parse(time.DateOnly, n.str); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, d.errNode(n, "want a date YYYY-MM-DD (value %s)", d.text(n))
+	return 0, d.Errorf(n, "want a whole number > 0 (value %s)", d.Text(n))
 }

@@ -19,7 +19,7 @@ func TestBuildWithoutBase(t *testing.T) {
 			`p.json:1:50: models[0].note: want a string (value ["` + strings.Repeat("é", 35) + `...)`},
 	}
 	for _, tt := range tests {
-		tab, err := build(nil, &doc{name: "p.json", data: []byte(tt.text)})
+		tab, err := build(nil, "p.json", []byte(tt.text))
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("%s: %v", tt.text, err)

@@ -1,6 +1,10 @@
 package pricing
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/usagescan/usagescan/internal/strutil"
+)
 
 // bedrockRegions are the cross-region inference prefixes of Bedrock model ids.
 var bedrockRegions = []string{"us.", "eu.", "apac.", "global."}
@@ -31,7 +35,7 @@ func key(s string) string {
 			s = trimBedrockVersion(rest)
 		}
 	}
-	if base, date, ok := strings.Cut(s, "@"); ok && len(date) == 8 && digits(date) {
+	if base, date, ok := strings.Cut(s, "@"); ok && len(date) == 8 && strutil.Digits(date) {
 		s = base + "-" + date
 	}
 	if strings.ContainsAny(s, ". \t") {
@@ -39,7 +43,7 @@ func key(s string) string {
 	}
 	// A display date: "...-2024-10-22" -> "...-20241022".
 	if n := len(s); n > 11 && s[n-11] == '-' && s[n-6] == '-' && s[n-3] == '-' &&
-		digits(s[n-10:n-6]) && digits(s[n-5:n-3]) && digits(s[n-2:]) {
+		strutil.Digits(s[n-10:n-6]) && strutil.Digits(s[n-5:n-3]) && strutil.Digits(s[n-2:]) {
 		s = s[:n-6] + s[n-5:n-3] + s[n-2:]
 	}
 	return s
@@ -47,24 +51,11 @@ func key(s string) string {
 
 // trimBedrockVersion removes a Bedrock version suffix: "-v1:0", "-v2:0" or "-v1".
 func trimBedrockVersion(s string) string {
-	if i := strings.LastIndex(s, ":"); i >= 0 && digits(s[i+1:]) {
+	if i := strings.LastIndex(s, ":"); i >= 0 && strutil.Digits(s[i+1:]) {
 		s = s[:i]
 	}
-	if i := strings.LastIndex(s, "-v"); i >= 0 && digits(s[i+2:]) {
+	if i := strings.LastIndex(s, "-v"); i >= 0 && strutil.Digits(s[i+2:]) {
 		s = s[:i]
 	}
 	return s
-}
-
-// digits reports whether s is one or more ASCII digits.
-func digits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

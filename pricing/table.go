@@ -91,7 +91,7 @@ type Table struct {
 }
 
 var defaultTable = sync.OnceValue(func() *Table {
-	t, err := build(nil, &doc{name: "prices.json", data: embedded})
+	t, err := build(nil, "prices.json", embedded)
 	if err != nil {
 		panic("pricing: embedded " + err.Error())
 	}
@@ -111,7 +111,7 @@ func (t *Table) Override(file string) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(t, &doc{name: file, data: data})
+	return build(t, file, data)
 }
 
 // Lookup returns the model that id names, in any of the forms listed in the

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/usagescan/usagescan/internal/jsonfile"
 )
 
 //go:embed plans.json
@@ -99,7 +101,7 @@ type Catalog struct {
 }
 
 var defaultCatalog = sync.OnceValue(func() *Catalog {
-	c, err := build(nil, &doc{name: "plans.json", data: embeddedPlans})
+	c, err := build(nil, "plans.json", embeddedPlans)
 	if err != nil {
 		panic("recommend: embedded " + err.Error())
 	}
@@ -108,6 +110,10 @@ var defaultCatalog = sync.OnceValue(func() *Catalog {
 
 // Default returns the embedded plan catalogue (plans.json).
 func Default() *Catalog { return defaultCatalog() }
+
+// FileError is a problem at one place in a plan file, printed as
+// "file:line:col: field: message".
+type FileError = jsonfile.FileError
 
 // Override returns a copy of c with the plans of the JSON file named file added,
 // or replacing the plans with the same id. The file has the shape of the embedded
@@ -122,7 +128,7 @@ func (c *Catalog) Override(file string) (*Catalog, error) {
 
 // OverrideData is Override with the file's content given; name is used in errors.
 func (c *Catalog) OverrideData(name string, data []byte) (*Catalog, error) {
-	return build(c, &doc{name: name, data: data})
+	return build(c, name, data)
 }
 
 // Lookup returns the plan that name names: its id or one of its aliases, in any
@@ -156,14 +162,20 @@ func (c *Catalog) MarshalJSON() ([]byte, error) {
 	}{c.note, c.plans})
 }
 
-// build reads plan file d and returns base with d's plans added or replacing
-// base's; base is nil for the embedded catalogue.
-func build(base *Catalog, d *doc) (*Catalog, error) {
-	root, err := d.tree()
+// doc is a plan file being read. It is checked field by field, so that a problem
+// is reported as
+// "plans.json:12:7: plans[2].budgets[1].week.usd: want a number >= 0 (value -1)".
+type doc struct{ *jsonfile.Doc }
+
+// build reads the plan file data, called name, and returns base with the file's
+// plans added or replacing base's; base is nil for the embedded catalogue.
+func build(base *Catalog, name string, data []byte) (*Catalog, error) {
+	jd, err := jsonfile.Parse(name, data)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.object(root, []string{"plans"}, []string{"note"}); err != nil {
+	d, root := doc{jd}, jd.Root()
+	if err := d.Object(root, []string{"plans"}, []string{"note"}); err != nil {
 		return nil, err
 	}
 	c := &Catalog{index: map[string]*Plan{}}
@@ -171,24 +183,24 @@ func build(base *Catalog, d *doc) (*Catalog, error) {
 		c.note = base.note
 		c.plans = slices.Clone(base.plans)
 	}
-	if n := root.get("note"); n != nil {
+	if n := root.Get("note"); n != nil {
 		if c.note, err = d.optStr(n); err != nil {
 			return nil, err
 		}
 	}
-	if err := d.kind(root.get("plans"), kArray); err != nil {
+	if err := d.Want(root.Get("plans"), jsonfile.Array); err != nil {
 		return nil, err
 	}
-	nodes := map[*Plan]*node{}
-	seen := map[string]*node{}
-	for _, n := range root.get("plans").elem {
+	nodes := map[*Plan]*jsonfile.Node{}
+	seen := map[string]*jsonfile.Node{}
+	for _, n := range root.Get("plans").Elems {
 		p, err := d.plan(n)
 		if err != nil {
 			return nil, err
 		}
 		id := strings.ToLower(p.ID)
 		if prev := seen[id]; prev != nil {
-			return nil, d.errNode(n.get("id"), "duplicate plan id %q (also %s)", p.ID, prev.path)
+			return nil, d.Errorf(n.Get("id"), "duplicate plan id %q (also %s)", p.ID, prev.Path)
 		}
 		seen[id] = n
 		nodes[p] = n
@@ -219,7 +231,7 @@ func build(base *Catalog, d *doc) (*Catalog, error) {
 			k := strings.ToLower(a)
 			if other, ok := c.index[k]; ok && other != p {
 				if n := nodes[p]; n != nil {
-					return nil, d.errNode(n.get("aliases").elem[i], "%q already names plan %q", a, other.ID)
+					return nil, d.Errorf(n.Get("aliases").Elems[i], "%q already names plan %q", a, other.ID)
 				}
 				continue // an old alias shadowed by a new id: the id wins
 			}
@@ -235,42 +247,42 @@ func build(base *Catalog, d *doc) (*Catalog, error) {
 				if n == nil {
 					n = root
 				}
-				return nil, d.errNode(n, "a second metered plan (%q): the catalogue has one API entry", p.ID)
+				return nil, d.Errorf(n, "a second metered plan (%q): the catalogue has one API entry", p.ID)
 			}
 		}
 	}
 	if metered == 0 {
-		return nil, d.errAt(root.off, "plans", "no metered plan (the API)")
+		return nil, d.ErrorAt(root.Off, "plans", "no metered plan (the API)")
 	}
 	return c, nil
 }
 
 // plan reads one entry of "plans".
-func (d *doc) plan(n *node) (*Plan, error) {
-	err := d.object(n, []string{"id"},
+func (d *doc) plan(n *jsonfile.Node) (*Plan, error) {
+	err := d.Object(n, []string{"id"},
 		[]string{"name", "aliases", "price_usd", "price_yearly_usd", "team", "metered", "note", "budgets"})
 	if err != nil {
 		return nil, err
 	}
 	p := &Plan{}
-	if p.ID, err = d.str(n.get("id")); err != nil {
+	if p.ID, err = d.Str(n.Get("id")); err != nil {
 		return nil, err
 	}
 	if strings.ContainsAny(p.ID, ": \t") {
-		return nil, d.errNode(n.get("id"), "want an id without spaces or colons (value %s)", d.text(n.get("id")))
+		return nil, d.Errorf(n.Get("id"), "want an id without spaces or colons (value %s)", d.Text(n.Get("id")))
 	}
 	p.Name = p.ID
-	if v := n.get("name"); v != nil {
-		if p.Name, err = d.str(v); err != nil {
+	if v := n.Get("name"); v != nil {
+		if p.Name, err = d.Str(v); err != nil {
 			return nil, err
 		}
 	}
-	if err := d.kind(n.get("aliases"), kArray); err != nil {
+	if err := d.Want(n.Get("aliases"), jsonfile.Array); err != nil {
 		return nil, err
 	}
-	if v := n.get("aliases"); v != nil {
-		for _, a := range v.elem {
-			s, err := d.str(a)
+	if v := n.Get("aliases"); v != nil {
+		for _, a := range v.Elems {
+			s, err := d.Str(a)
 			if err != nil {
 				return nil, err
 			}
@@ -281,55 +293,55 @@ func (d *doc) plan(n *node) (*Plan, error) {
 		name string
 		b    *bool
 	}{{"team", &p.Team}, {"metered", &p.Metered}} {
-		if v := n.get(f.name); v != nil {
-			if err := d.kind(v, kBool); err != nil {
+		if v := n.Get(f.name); v != nil {
+			if err := d.Want(v, jsonfile.Bool); err != nil {
 				return nil, err
 			}
-			*f.b = v.b
+			*f.b = v.Bool
 		}
 	}
-	if p.Note, err = d.optStr(n.get("note")); err != nil {
+	if p.Note, err = d.optStr(n.Get("note")); err != nil {
 		return nil, err
 	}
 	if p.Metered {
 		for _, f := range []string{"price_usd", "price_yearly_usd", "budgets", "team"} {
-			if v := n.get(f); v != nil {
-				return nil, d.errNode(v, "a metered plan has no %s: the API is priced per token", f)
+			if v := n.Get(f); v != nil {
+				return nil, d.Errorf(v, "a metered plan has no %s: the API is priced per token", f)
 			}
 		}
 		return p, nil
 	}
 	for _, f := range []string{"price_usd", "budgets"} {
-		if n.get(f) == nil {
-			return nil, d.errAt(n.off, n.path+"."+f, "missing (a plan that is not metered needs a price and budgets)")
+		if n.Get(f) == nil {
+			return nil, d.ErrorAt(n.Off, n.Path+"."+f, "missing (a plan that is not metered needs a price and budgets)")
 		}
 	}
-	if p.PriceUSD, err = d.nonNegative(n.get("price_usd")); err != nil {
+	if p.PriceUSD, err = d.nonNegative(n.Get("price_usd")); err != nil {
 		return nil, err
 	}
-	if v := n.get("price_yearly_usd"); v != nil {
+	if v := n.Get("price_yearly_usd"); v != nil {
 		if p.YearlyUSD, err = d.nonNegative(v); err != nil {
 			return nil, err
 		}
 	}
-	bn := n.get("budgets")
-	if err := d.kind(bn, kArray); err != nil {
+	bn := n.Get("budgets")
+	if err := d.Want(bn, jsonfile.Array); err != nil {
 		return nil, err
 	}
-	if len(bn.elem) == 0 {
-		return nil, d.errNode(bn, "want at least one era of budgets")
+	if len(bn.Elems) == 0 {
+		return nil, d.Errorf(bn, "want at least one era of budgets")
 	}
-	for i, en := range bn.elem {
+	for i, en := range bn.Elems {
 		e, err := d.era(en)
 		if err != nil {
 			return nil, err
 		}
 		if i > 0 {
 			if e.From == "" {
-				return nil, d.errAt(en.off, en.path+".from", "missing (only the first era may leave it out)")
+				return nil, d.ErrorAt(en.Off, en.Path+".from", "missing (only the first era may leave it out)")
 			}
 			if prev := p.Budgets[i-1]; prev.From != "" && !prev.from.Before(e.from) {
-				return nil, d.errNode(en.get("from"), "want a date after %s (value %s)", prev.From, d.text(en.get("from")))
+				return nil, d.Errorf(en.Get("from"), "want a date after %s (value %s)", prev.From, d.Text(en.Get("from")))
 			}
 		}
 		p.Budgets = append(p.Budgets, e)
@@ -338,59 +350,80 @@ func (d *doc) plan(n *node) (*Plan, error) {
 }
 
 // era reads one entry of a plan's "budgets".
-func (d *doc) era(n *node) (Era, error) {
+func (d *doc) era(n *jsonfile.Node) (Era, error) {
 	var e Era
-	if err := d.object(n, nil, []string{"from", "five_hour", "week"}); err != nil {
+	if err := d.Object(n, nil, []string{"from", "five_hour", "week"}); err != nil {
 		return e, err
 	}
-	if v := n.get("from"); v != nil {
-		t, err := d.date(v)
+	if v := n.Get("from"); v != nil {
+		t, err := d.Date(v)
 		if err != nil {
 			return e, err
 		}
-		e.From, e.from = v.str, t
+		e.From, e.from = v.Str, t
 	}
 	var err error
-	if e.FiveHour, err = d.budget(n.get("five_hour")); err != nil {
+	if e.FiveHour, err = d.budget(n.Get("five_hour")); err != nil {
 		return e, err
 	}
-	if e.Week, err = d.budget(n.get("week")); err != nil {
+	if e.Week, err = d.budget(n.Get("week")); err != nil {
 		return e, err
 	}
 	return e, nil
 }
 
 // budget reads a budget; an absent or null one is no cap.
-func (d *doc) budget(n *node) (*Budget, error) {
-	if n == nil || n.kind == kNull {
+func (d *doc) budget(n *jsonfile.Node) (*Budget, error) {
+	if n == nil || n.Kind == jsonfile.Null {
 		return nil, nil
 	}
-	if err := d.object(n, []string{"usd"}, []string{"low", "high", "source"}); err != nil {
+	if err := d.Object(n, []string{"usd"}, []string{"low", "high", "source"}); err != nil {
 		return nil, err
 	}
 	b := &Budget{}
 	var err error
-	if b.USD, err = d.nonNegative(n.get("usd")); err != nil {
+	if b.USD, err = d.nonNegative(n.Get("usd")); err != nil {
 		return nil, err
 	}
-	if v := n.get("low"); v != nil {
+	if v := n.Get("low"); v != nil {
 		if b.Low, err = d.nonNegative(v); err != nil {
 			return nil, err
 		}
 		if b.Low > b.USD {
-			return nil, d.errNode(v, "want at most usd, %g (value %s)", b.USD, d.text(v))
+			return nil, d.Errorf(v, "want at most usd, %g (value %s)", b.USD, d.Text(v))
 		}
 	}
-	if v := n.get("high"); v != nil {
+	if v := n.Get("high"); v != nil {
 		if b.High, err = d.nonNegative(v); err != nil {
 			return nil, err
 		}
 		if b.High < b.USD {
-			return nil, d.errNode(v, "want at least usd, %g (value %s)", b.USD, d.text(v))
+			return nil, d.Errorf(v, "want at least usd, %g (value %s)", b.USD, d.Text(v))
 		}
 	}
-	if b.Source, err = d.optStr(n.get("source")); err != nil {
+	if b.Source, err = d.optStr(n.Get("source")); err != nil {
 		return nil, err
 	}
 	return b, nil
+}
+
+// optStr reads an optional string (any, even empty).
+func (d *doc) optStr(n *jsonfile.Node) (string, error) {
+	if n == nil {
+		return "", nil
+	}
+	if err := d.Want(n, jsonfile.String); err != nil {
+		return "", err
+	}
+	return n.Str, nil
+}
+
+// nonNegative reads a number >= 0.
+func (d *doc) nonNegative(n *jsonfile.Node) (float64, error) {
+	if n.Kind == jsonfile.Number {
+		if v, err := n.Num.Float64(); err == nil && v >= 0 && !math.IsInf(v, 0) {
+			return v, nil
+		}
+	}
+	return 0, d.Errorf(n, "want a number >= 0 (value %s)", d.Text(n))
 }

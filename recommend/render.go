@@ -64,6 +64,23 @@ type grid struct {
 	right []bool
 }
 
+// monthGrid returns a grid with the columns Option, each of n months (month(i)
+// gives its period and whether it is projected) and Per month.
+func monthGrid(n int, month func(i int) (period string, projected bool)) *grid {
+	g := &grid{head: []string{"Option"}, right: []bool{false}}
+	for i := range n {
+		label, projected := month(i)
+		if projected {
+			label += " (projected)"
+		}
+		g.head = append(g.head, label)
+		g.right = append(g.right, true)
+	}
+	g.head = append(g.head, "Per month")
+	g.right = append(g.right, true)
+	return g
+}
+
 func (r *Report) write(w io.Writer, st style) error {
 	var b strings.Builder
 	span := r.Since + " to " + r.Until
@@ -104,17 +121,7 @@ func writeUser(b *strings.Builder, st style, r *Report, u *User) {
 	}
 
 	// Options x months.
-	g := &grid{head: []string{"Option"}, right: []bool{false}}
-	for _, m := range u.Months {
-		label := m.Period
-		if m.Projected {
-			label += " (projected)"
-		}
-		g.head = append(g.head, label)
-		g.right = append(g.right, true)
-	}
-	g.head = append(g.head, "Per month")
-	g.right = append(g.right, true)
+	g := monthGrid(len(u.Months), func(i int) (string, bool) { return u.Months[i].Period, u.Months[i].Projected })
 	noExtra := r.NoExtraUsage
 	var capRows [][]string
 	for k, pc := range u.Months[0].Plans {
@@ -215,17 +222,7 @@ func writeTeam(b *strings.Builder, st style, t *Team, r *Report) {
 		s += fmt.Sprintf(", saving %s a month (%s a year) against the next best", money(t.SavingsUSDPerMonth), money(t.SavingsUSDPerYear))
 	}
 	st.para(b, s+".")
-	g := &grid{head: []string{"Option"}, right: []bool{false}}
-	for _, m := range t.Months {
-		label := m.Period
-		if m.Projected {
-			label += " (projected)"
-		}
-		g.head = append(g.head, label)
-		g.right = append(g.right, true)
-	}
-	g.head = append(g.head, "Per month")
-	g.right = append(g.right, true)
+	g := monthGrid(len(t.Months), func(i int) (string, bool) { return t.Months[i].Period, t.Months[i].Projected })
 	for k, o := range t.Options {
 		row := []string{teamName(r, o.Option)}
 		for _, m := range t.Months {

@@ -16,6 +16,7 @@ package benchgen
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -180,15 +181,15 @@ type gen struct {
 
 func newGen(cfg Config, root string) *gen {
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15))
-	poolSize := clampInt(int(cfg.Size/16), 256<<10, 16<<20)
+	poolSize := clamp(int(cfg.Size/16), 256<<10, 16<<20)
 	g := &gen{
 		cfg:        cfg,
 		root:       root,
 		rng:        rng,
 		text:       newTextPool(rng, poolSize),
-		b64:        newB64Pool(rng, clampInt(poolSize/4, 64<<10, 2<<20)),
-		maxResult:  clampInt(int(cfg.Size/40), 4<<10, 3<<20),
-		maxSession: clampInt64(cfg.Size/8, 64<<10, 150<<20),
+		b64:        newB64Pool(rng, clamp(poolSize/4, 64<<10, 2<<20)),
+		maxResult:  clamp(int(cfg.Size/40), 4<<10, 3<<20),
+		maxSession: clamp(cfg.Size/8, 64<<10, 150<<20),
 		kindBytes:  map[string]int64{},
 		rows:       map[rowKey]*Row{},
 		keys:       map[string]struct{}{},
@@ -320,17 +321,8 @@ func (g *gen) record(key string, ts time.Time, model string, u usage) {
 
 // --- small helpers ---
 
-func clampInt(v, lo, hi int) int {
-	if v < lo {
-		return lo
-	}
-	if v > hi {
-		return hi
-	}
-	return v
-}
-
-func clampInt64(v, lo, hi int64) int64 {
+// clamp returns v limited to lo..hi (lo when v < lo, else hi when v > hi).
+func clamp[T cmp.Ordered](v, lo, hi T) T {
 	if v < lo {
 		return lo
 	}

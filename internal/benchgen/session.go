@@ -339,7 +339,7 @@ func (s *sess) prompt(first bool) {
 		b = append(b, `[{"type":"text","text":"What is wrong in this screenshot?"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"`...)
 		g.line = b
 		s.o.raw(b)
-		n = g.logUniform(20<<10, clampInt(g.maxResult/2, 21<<10, 1500<<10))
+		n = g.logUniform(20<<10, clamp(g.maxResult/2, 21<<10, 1500<<10))
 		s.o.base64(n)
 		b = append(g.line[:0], `"}}]`...)
 		n /= 8 // images cost far fewer tokens than their base64 bytes
@@ -716,7 +716,7 @@ func (g *gen) resultSize() int {
 	default:
 		n = g.logUniform(1000000, 3000000)
 	}
-	return clampInt(n, 50, g.maxResult)
+	return clamp(n, 50, g.maxResult)
 }
 
 func (s *sess) toolResult(bl *block) error {
@@ -731,7 +731,7 @@ func (s *sess) toolResult(bl *block) error {
 	case "Read", "Bash":
 		n = g.resultSize()
 	case "Grep", "Glob", "WebFetch":
-		n = clampInt(g.logUniform(100, 30000), 50, g.maxResult)
+		n = clamp(g.logUniform(100, 30000), 50, g.maxResult)
 	case "Task":
 		n = g.logUniform(500, 8000)
 	default:
@@ -798,7 +798,7 @@ func (s *sess) toolResult(bl *block) error {
 	s.o.raw(b)
 	s.o.end("user")
 	s.last = u
-	s.pending += int64(clampInt(written/4, 0, 25000)) + 10
+	s.pending += int64(clamp(written/4, 0, 25000)) + 10
 	return nil
 }
 
