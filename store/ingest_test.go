@@ -1,0 +1,530 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/usagescan/usagescan/aggregate"
+	"github.com/usagescan/usagescan/scan"
+	"github.com/usagescan/usagescan/usage"
+)
+
+func TestIngestEqualsScan(t *testing.T) {
+	gen := t.TempDir()
+	genTree(t, gen, 12, 40, 2000, 1)
+	for _, tc := range []struct {
+		name string
+		dirs []string
+	}{
+		{"basic", []string{"../fixtures/basic/projects"}},
+		{"messy", []string{"../fixtures/messy"}},
+		{"generated", []string{gen}},
+		{"all", []string{"../fixtures/basic/projects", "../fixtures/messy", gen}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := discover(t, tc.dirs...)
+			s := openStore(t, filepath.Join(t.TempDir(), "usage.db"))
+			res := ingest(t, s, files)
+			got, gotN := load(t, s)
+			want, wantN := scanned(t, files)
+			sameRequests(t, "store", got, want)
+			if !reflect.DeepEqual(gotN, wantN) {
+				t.Errorf("notices:\n got  %v\n want %v", gotN, wantN)
+			}
+			if res.New != len(want) || res.Updated != 0 || res.Unchanged != 0 || res.Whole != len(files) {
+				t.Errorf("result %+v, want %d new, %d files read whole", res, len(want), len(files))
+			}
+
+			// A second run reads nothing and adds nothing.
+			again := ingest(t, s, files)
+			if again.Bytes != 0 || again.Skipped != len(files) || again.Whole+again.Appended != 0 ||
+				again.New+again.Updated+again.Unchanged+again.Notices != 0 || again.Stats.Lines != 0 {
+				t.Errorf("second ingest: %+v, want nothing read", again)
+			}
+			got2, _ := load(t, s)
+			sameRequests(t, "after a second ingest", got2, want)
+		})
+	}
+}
+
+func TestIncremental(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.jsonl")
+	a5 := line{id: "msg_A", req: "req_A", sec: 1, in: 10, out: 5, cr: 1000}
+	a50 := a5
+	a50.out = 50
+	b := line{id: "msg_B", req: "req_B", sec: 10, in: 3, out: 7, cw: 100}
+	c := line{id: "msg_C", req: "req_C", sec: 20, in: 1, out: 1}
+	d := line{id: "msg_D", sec: 30, in: 2, out: 2}   // no requestId
+	e := line{sec: 40, in: 4, out: 4}                // no message.id
+	cut := strings.TrimSuffix(c.String(), "\n")[:50] // half of c, no newline yet
+
+	files := []scan.File{{Path: path, User: "alice"}}
+	s := openStore(t, filepath.Join(dir, "usage.db"))
+	steps := []struct {
+		name    string
+		apply   func()
+		want    counts
+		maxRead int64 // bytes Ingest may read beyond the new ones
+	}{
+		{"new file with a cut-off last line",
+			func() { writeFile(t, path, join(userLine(0, 500), a5, b, cut)) },
+			counts{New: 2, Whole: 1}, 0},
+		{"unchanged", func() {}, counts{Skipped: 1}, 0},
+		{"the cut-off line completed, a response grows, two keyless-ish lines",
+			func() { appendFile(t, path, strings.TrimPrefix(c.String(), cut)+a50.String()+d.String()+e.String()) },
+			counts{New: 3, Updated: 1, Appended: 1}, 512 + headSize},
+		{"an older, smaller copy arrives again",
+			func() { appendFile(t, path, a5.String()+noticeLine(50, "You've hit your session limit")) },
+			counts{Unchanged: 1, Notices: 1, Appended: 1}, 512 + headSize},
+	}
+	var size int64
+	for _, st := range steps {
+		st.apply()
+		res := ingest(t, s, files)
+		if got := countsOf(res); got != st.want {
+			t.Errorf("%s: %+v, want %+v", st.name, got, st.want)
+		}
+		fi, _ := os.Stat(path)
+		if grown := fi.Size() - size; st.want.Appended > 0 && (res.Bytes < grown || res.Bytes > grown+int64(len(cut))+st.maxRead) {
+			t.Errorf("%s: read %d bytes; the file grew by %d", st.name, res.Bytes, grown)
+		}
+		size = fi.Size()
+		reqs, _ := load(t, s)
+		want, _ := scanned(t, files)
+		sameRequests(t, st.name, reqs, want)
+	}
+	reqs, notices := load(t, s)
+	if len(reqs) != 5 || reqs[0].Output != 50 || len(notices) != 1 {
+		t.Fatalf("end: %d requests (first output %d), %d notices; want 5 (50), 1", len(reqs), reqs[0].Output, len(notices))
+	}
+}
+
+func TestRewritten(t *testing.T) {
+	a := line{id: "msg_A", req: "req_A", sec: 1, in: 10, out: 5}
+	b := line{id: "msg_B", req: "req_B", sec: 2, in: 20, out: 6}
+	c := line{id: "msg_C", req: "req_C", sec: 3, in: 30, out: 7}
+	bBig := b
+	bBig.out = 60
+	long := userLine(0, 6000) // longer than the hashed head
+	for _, tc := range []struct {
+		name   string
+		before string
+		after  func(t *testing.T, path string)
+		want   counts
+	}{
+		{"truncated", join(long, a, b), func(t *testing.T, path string) {
+			writeFile(t, path, join(c)) // smaller
+		}, counts{New: 1, Whole: 1}},
+		{"rewritten, larger, other head", join(a, b), func(t *testing.T, path string) {
+			writeFile(t, path, join(c, a, bBig)) // same inode, first bytes differ
+		}, counts{New: 1, Updated: 1, Unchanged: 1, Whole: 1}},
+		{"rewritten after a long head, same size", join(long, a), func(t *testing.T, path string) {
+			writeFile(t, path, join(long, strings.Replace(a.String(), `"output_tokens":5`, `"output_tokens":9`, 1)))
+			os.Chtimes(path, time.Now(), time.Now().Add(time.Hour))
+		}, counts{Updated: 1, Whole: 1}},
+		{"replaced by another file", join(a, b), func(t *testing.T, path string) {
+			tmp := path + ".new"
+			writeFile(t, tmp, join(a, b, c))
+			if err := os.Rename(tmp, path); err != nil {
+				t.Fatal(err)
+			}
+		}, counts{New: 1, Unchanged: 2, Whole: 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "s.jsonl")
+			writeFile(t, path, tc.before)
+			files := []scan.File{{Path: path, User: "alice"}}
+			s := openStore(t, filepath.Join(dir, "usage.db"))
+			ingest(t, s, files)
+			old, _ := scanned(t, files)
+			tc.after(t, path)
+			res := ingest(t, s, files)
+			if got := countsOf(res); got != tc.want {
+				t.Errorf("%+v, want %+v", got, tc.want)
+			}
+			// The store keeps what the old content had, and takes the new.
+			now, _ := scanned(t, files)
+			set := aggregate.NewSet()
+			for _, rs := range [][]usage.Request{old, now} {
+				for i := range rs {
+					set.Add(&rs[i])
+				}
+			}
+			reqs, _ := load(t, s)
+			sameRequests(t, "store", reqs, keyed(set.Requests()))
+		})
+	}
+}
+
+func TestDeletedLogsKeepHistory(t *testing.T) {
+	dir := t.TempDir()
+	genTree(t, dir, 6, 20, 100, 2)
+	files := discover(t, dir)
+	s := openStore(t, filepath.Join(t.TempDir(), "usage.db"))
+	ingest(t, s, files)
+	before, notices := load(t, s)
+	for _, f := range files[:len(files)/2] {
+		if err := os.Remove(f.Path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rest := discover(t, dir)
+	res := ingest(t, s, rest)
+	if res.Bytes != 0 || res.New+res.Updated != 0 {
+		t.Errorf("after deleting half the logs: %+v", res)
+	}
+	after, notices2 := load(t, s)
+	sameRequests(t, "after deleting logs", after, before)
+	if !reflect.DeepEqual(notices, notices2) {
+		t.Errorf("notices changed")
+	}
+	// A file that vanished between discovery and ingest is a warning, not an error.
+	res, err := s.Ingest(files, IngestOptions{})
+	if err != nil || len(res.Warnings) != len(files)/2 {
+		t.Errorf("missing files: %v, %d warnings, want %d", err, len(res.Warnings), len(files)/2)
+	}
+}
+
+func TestConcurrentIngests(t *testing.T) {
+	logs := t.TempDir()
+	genTree(t, logs, 10, 30, 500, 3)
+	files := discover(t, logs)
+
+	one := openStore(t, filepath.Join(t.TempDir(), "usage.db"))
+	ingest(t, one, files)
+	want, _ := load(t, one)
+
+	path := filepath.Join(t.TempDir(), "usage.db")
+	var wg sync.WaitGroup
+	results := make([]IngestResult, 3)
+	errs := make([]error, 3)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := Open(path, Options{LockTimeout: 20 * time.Second})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer s.Close()
+			results[i], errs[i] = s.Ingest(files, IngestOptions{})
+		}()
+	}
+	wg.Wait()
+	var added int
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+		added += results[i].New
+	}
+	s, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, _ := load(t, s)
+	sameRequests(t, "three concurrent ingests", got, want)
+	if added != len(want) {
+		t.Errorf("the runs added %d requests in all, want %d", added, len(want))
+	}
+	if totals(got) != totals(want) {
+		t.Errorf("totals %+v, want %+v", totals(got), totals(want))
+	}
+}
+
+func TestAbortedIngestChangesNothing(t *testing.T) {
+	logs := t.TempDir()
+	genTree(t, logs, 4, 30, 100, 4)
+	files := discover(t, logs)
+	s := openStore(t, filepath.Join(t.TempDir(), "usage.db"))
+	ingest(t, s, files[:2])
+	before, beforeN := load(t, s)
+	beforeF, err := s.fileStates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, files[0].Path, line{id: "msg_new", req: "r", sec: 99999, in: 1, out: 1}.String())
+
+	_, err = s.Ingest(files, IngestOptions{failAfter: 10})
+	if !errors.Is(err, errInjected) {
+		t.Fatalf("got %v, want the injected failure", err)
+	}
+	after, afterN := load(t, s)
+	sameRequests(t, "after the aborted ingest", after, before)
+	afterF, _ := s.fileStates()
+	if !reflect.DeepEqual(beforeN, afterN) || !reflect.DeepEqual(beforeF, afterF) {
+		t.Errorf("notices or file states changed")
+	}
+
+	// The next run reads it all.
+	ingest(t, s, files)
+	got, _ := load(t, s)
+	want, _ := scanned(t, files)
+	sameRequests(t, "after the next ingest", got, want)
+}
+
+// TestBetterMatchesAggregate: the upsert keeps the copy aggregate.Set keeps,
+// whichever comes first.
+func TestBetterMatchesAggregate(t *testing.T) {
+	t0 := time.Date(2026, 6, 10, 9, 0, 0, 0, time.UTC)
+	base := usage.Request{Key: "k", Time: t0, User: "u", Source: "claude-code", Model: "m", SessionID: "s", Cwd: "/c",
+		Tokens: usage.Tokens{Input: 10, Output: 5, CacheRead: 100}, Count: 1}
+	with := func(f func(r *usage.Request)) usage.Request {
+		r := base
+		f(&r)
+		return r
+	}
+	others := map[string]usage.Request{
+		"more tokens":        with(func(r *usage.Request) { r.CacheWrite1h = 1 }),
+		"fewer tokens":       with(func(r *usage.Request) { r.Output = 4 }),
+		"sidechain":          with(func(r *usage.Request) { r.Sidechain = true }),
+		"sidechain, larger":  with(func(r *usage.Request) { r.Sidechain = true; r.Output = 6 }),
+		"a web search":       with(func(r *usage.Request) { r.WebSearch = 1 }),
+		"later":              with(func(r *usage.Request) { r.Time = t0.Add(time.Millisecond) }),
+		"earlier by 1ns":     with(func(r *usage.Request) { r.Time = t0.Add(-1) }),
+		"more output":        with(func(r *usage.Request) { r.Output = 6; r.Input = 9 }),
+		"other user":         with(func(r *usage.Request) { r.User = "a" }),
+		"other user (later)": with(func(r *usage.Request) { r.User = "z" }),
+		"other session":      with(func(r *usage.Request) { r.SessionID = "a" }),
+		"other cwd":          with(func(r *usage.Request) { r.Cwd = "/a" }),
+		"other cwd (later)":  with(func(r *usage.Request) { r.Cwd = "/z" }),
+	}
+	for name, o := range others {
+		for _, order := range [][2]usage.Request{{base, o}, {o, base}} {
+			set := aggregate.NewSet()
+			set.Add(&order[0])
+			set.Add(&order[1])
+			want := set.Requests()
+
+			s := openStore(t, filepath.Join(t.TempDir(), "usage.db"))
+			for _, r := range order {
+				if _, err := s.Ingest(nil, IngestOptions{Records: []usage.Request{r}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, _ := load(t, s)
+			sameRequests(t, name, got, want)
+			s.Close()
+		}
+	}
+}
+
+// TestKeylessRecords: billing-export rows carry no key; storing the same rows
+// again adds nothing, and different rows stay apart.
+func TestKeylessRecords(t *testing.T) {
+	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	export := func() []usage.Request { // as a billing.Reader reads one file
+		return []usage.Request{
+			{Time: day, User: "ws", Source: "api-billing", Model: "claude-opus-4-6", Tokens: usage.Tokens{Input: 1000, Output: 200}, Context: usage.ContextStandard},
+			{Time: day, User: "ws", Source: "api-billing", Model: "claude-opus-4-6", Tokens: usage.Tokens{Input: 5000}, Context: usage.ContextLong},
+			{Time: day, User: "ws", Source: "api-cost", Model: "claude-opus-4-6", Billed: &usage.Money{Output: 0.25}},
+			{Time: day, User: "ws", Source: "api-cost", Model: "claude-opus-4-6", Billed: &usage.Money{Output: 0.5}},
+			{Time: day, User: "ws", Source: "api-cost", Model: "claude-opus-4-6", Billed: &usage.Money{Output: 0.5}}, // repeated: both count
+			{Key: "openrouter:gen-1", Time: day, User: "k", Source: "openrouter", Model: "claude-opus-4-6", Count: 1, Tokens: usage.Tokens{Input: 7}},
+		}
+	}
+	rows := export()
+	KeyRecords(rows)
+	if rows[3].Key == rows[4].Key || rows[4].Key != rows[3].Key+".2" || rows[5].Key != "openrouter:gen-1" {
+		t.Fatalf("keys %q %q %q", rows[3].Key, rows[4].Key, rows[5].Key)
+	}
+	s := openStore(t, filepath.Join(t.TempDir(), "usage.db"))
+	for run, want := range []counts{{New: 6}, {Unchanged: 6}, {Unchanged: 6}} {
+		rows := export() // the same export, read again
+		KeyRecords(rows)
+		if run == 2 { // or an overlapping one: the same rows and a new one
+			rows = append(rows, usage.Request{Time: day.AddDate(0, 0, 1), User: "ws", Source: "api-cost", Model: "claude-opus-4-6", Billed: &usage.Money{Output: 1}})
+			KeyRecords(rows)
+			want.New = 1
+		}
+		res, err := s.Ingest(nil, IngestOptions{Records: rows})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := countsOf(res); got != want {
+			t.Errorf("run %d: %+v, want %+v", run+1, got, want)
+		}
+	}
+	got, _ := load(t, s)
+	if len(got) != 7 {
+		t.Errorf("%d rows stored, want 7", len(got))
+	}
+	var billed float64
+	for _, r := range got {
+		if r.Billed != nil {
+			billed += r.Billed.Total()
+		}
+	}
+	if billed != 2.25 {
+		t.Errorf("billed %v, want 2.25", billed)
+	}
+	a, b := export()[3], export()[3]
+	if Key(&a) != Key(&b) || !strings.HasPrefix(Key(&a), KeylessPrefix) || len(Key(&a)) != 33 {
+		t.Errorf("Key is not a function of the fields: %q %q", Key(&a), Key(&b))
+	}
+	b.Billed = &usage.Money{Output: 0.5000001}
+	if Key(&a) == Key(&b) {
+		t.Errorf("two records, one key")
+	}
+}
+
+// TestNoChangeIngestIsStatOnly: 1,000 unchanged files cost a stat each.
+func TestNoChangeIngestIsStatOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	dir := t.TempDir()
+	genTree(t, dir, 1000, 2, 100, 5)
+	files := discover(t, dir)
+	path := filepath.Join(t.TempDir(), "usage.db")
+	s := openStore(t, path)
+	ingest(t, s, files)
+	s.Close()
+
+	start := time.Now()
+	s = openStore(t, path)
+	res := ingest(t, s, files)
+	s.Close()
+	took := time.Since(start)
+	t.Logf("no-change ingest of %d files (open, stat, close): %v", len(files), took)
+	if res.Bytes != 0 || res.Skipped != len(files) {
+		t.Errorf("%+v, want nothing read", res)
+	}
+	if took > time.Second { // 100 ms is the goal (see BenchmarkIngestNoChange); this is a shared machine
+		t.Errorf("took %v", took)
+	}
+}
+
+// counts is the comparable part of an IngestResult.
+type counts struct{ New, Updated, Unchanged, Notices, Skipped, Appended, Whole int }
+
+func countsOf(r IngestResult) counts {
+	return counts{r.New, r.Updated, r.Unchanged, r.Notices, r.Skipped, r.Appended, r.Whole}
+}
+
+func TestRequestsBetween(t *testing.T) {
+	logs := t.TempDir()
+	genTree(t, logs, 5, 30, 100, 6)
+	s := openStore(t, filepath.Join(t.TempDir(), "usage.db"))
+	ingest(t, s, discover(t, logs))
+	all, _ := load(t, s)
+	from, to := all[10].Time, all[len(all)-10].Time
+	for _, tc := range []struct{ from, to time.Time }{{}, {from, time.Time{}}, {time.Time{}, to}, {from, to}} {
+		var want, got []usage.Request
+		for _, r := range all {
+			if (tc.from.IsZero() || !r.Time.Before(tc.from)) && (tc.to.IsZero() || r.Time.Before(tc.to)) {
+				want = append(want, r)
+			}
+		}
+		err := s.RequestsBetween(tc.from, tc.to, func(r *usage.Request) error {
+			got = append(got, *r)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sortRequests(got)
+		sameRequests(t, "between", got, want)
+	}
+	stop := errors.New("stop")
+	n := 0
+	if err := s.Requests(func(*usage.Request) error { n++; return stop }); err != stop || n != 1 {
+		t.Errorf("fn's error: %v after %d calls", err, n)
+	}
+}
+
+// TestCopiesInOneRun: copies of one request in several files of a run, new or
+// stored before, end as one row holding the best copy, counted once.
+func TestCopiesInOneRun(t *testing.T) {
+	a := func(out int64) line { return line{id: "msg_A", req: "req_A", sec: 1, in: 10, out: out} }
+	b := func(out int64) line { return line{id: "msg_B", req: "req_B", sec: 2, in: 10, out: out} }
+	for _, workers := range []int{1, 2, 3} {
+		dir := t.TempDir()
+		first := filepath.Join(dir, "first.jsonl")
+		writeFile(t, first, join(a(5)))
+		s := openStore(t, filepath.Join(dir, "usage.db"))
+		ingest(t, s, []scan.File{{Path: first, User: "alice"}})
+
+		var files []scan.File
+		for i, content := range []string{join(a(20), b(1)), join(b(9), a(50)), join(a(30), b(4))} {
+			p := filepath.Join(dir, fmt.Sprintf("f%d.jsonl", i))
+			writeFile(t, p, content)
+			files = append(files, scan.File{Path: p, User: "alice"})
+		}
+		res, err := s.Ingest(files, IngestOptions{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := countsOf(res), (counts{New: 1, Updated: 1, Whole: 3}); got != want {
+			t.Errorf("%d workers: %+v, want %+v", workers, got, want)
+		}
+		reqs, _ := load(t, s)
+		if len(reqs) != 2 || reqs[0].Output != 50 || reqs[1].Output != 9 {
+			t.Errorf("%d workers: %+v", workers, reqs)
+		}
+		s.Close()
+	}
+}
+
+// TestScanNew: the store plus ScanNew is what the store holds after an ingest.
+func TestScanNew(t *testing.T) {
+	logs := t.TempDir()
+	genTree(t, logs, 8, 30, 200, 10)
+	files := discover(t, logs)
+	path := filepath.Join(t.TempDir(), "usage.db")
+	s := openStore(t, path)
+	ingest(t, s, files[:6])
+	// Since then: one file grew (a new request, a larger copy of a stored one),
+	// one was deleted, two were never ingested.
+	reqs, _ := load(t, s)
+	var id, req string
+	for _, r := range reqs {
+		if i, q, ok := strings.Cut(r.Key, ":"); ok {
+			id, req = i, q
+			break
+		}
+	}
+	appendFile(t, files[0].Path, join(line{id: "msg_new", req: "r", sec: 99999, in: 1, out: 1},
+		line{id: id, req: req, sec: 5, in: 1e6, out: 1}))
+	os.Remove(files[1].Path)
+	s.Close()
+	files = discover(t, logs)
+
+	r, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.ScanNew(files, IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Files != 3 || len(res.Warnings) != 0 {
+		t.Errorf("read %d files (want 3), warnings %v", res.Files, res.Warnings)
+	}
+	stored, notices := load(t, r)
+	for i := range stored {
+		res.Set.Add(&stored[i])
+	}
+	merged := res.Set.Requests()
+	mergedN := uniqueNotices(append(notices, res.Notices...))
+	r.Close()
+
+	s = openStore(t, path)
+	ingest(t, s, files)
+	after, afterN := load(t, s)
+	sameRequests(t, "store + ScanNew", merged, after)
+	if !reflect.DeepEqual(mergedN, afterN) {
+		t.Errorf("notices %v, want %v", mergedN, afterN)
+	}
+}

@@ -1,0 +1,71 @@
+package store
+
+// The schema is versioned with SQLite's user_version pragma, and the file is marked
+// as a usagescan store with the application_id pragma. A new store runs every
+// migration in order; an older one runs those above its version, all in one
+// transaction, so a store is never left between two versions.
+
+// applicationID marks a SQLite file as a usagescan store ("USGS").
+const applicationID int32 = 0x55534753
+
+// migrations[i] takes a store from version i to version i+1. Append only: a
+// released migration is never edited, since stores in the wild have run it.
+var migrations = []string{
+	// 1: session-log requests, notices and per-file scan state.
+	`CREATE TABLE requests (
+	key            TEXT PRIMARY KEY,
+	time           TEXT NOT NULL,
+	user           TEXT NOT NULL,
+	source         TEXT NOT NULL,
+	model          TEXT NOT NULL,
+	input          INTEGER NOT NULL,
+	output         INTEGER NOT NULL,
+	cache_write_5m INTEGER NOT NULL,
+	cache_write_1h INTEGER NOT NULL,
+	cache_read     INTEGER NOT NULL,
+	web_search     INTEGER NOT NULL,
+	web_fetch      INTEGER NOT NULL,
+	sidechain      INTEGER NOT NULL,
+	session        TEXT NOT NULL,
+	cwd            TEXT NOT NULL,
+	entrypoint     TEXT NOT NULL,
+	speed          TEXT NOT NULL,
+	geo            TEXT NOT NULL,
+	tier           TEXT NOT NULL,
+	first_seen     TEXT NOT NULL,
+	last_seen      TEXT NOT NULL,
+	replaced       INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE notices (
+	time TEXT NOT NULL,
+	user TEXT NOT NULL,
+	text TEXT NOT NULL,
+	PRIMARY KEY (time, user, text)
+) WITHOUT ROWID;
+CREATE TABLE files (
+	path        TEXT PRIMARY KEY,
+	user        TEXT NOT NULL,
+	device      INTEGER NOT NULL,
+	inode       INTEGER NOT NULL,
+	size        INTEGER NOT NULL,
+	mtime       INTEGER NOT NULL,
+	offset      INTEGER NOT NULL,
+	lines       INTEGER NOT NULL,
+	head_len    INTEGER NOT NULL,
+	head_sha256 BLOB NOT NULL,
+	last_scan   TEXT NOT NULL
+);`,
+
+	// 2: billing-export rows (usage.Request.Count, Context and Billed).
+	`ALTER TABLE requests ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE requests ADD COLUMN context INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN billed_input REAL;
+ALTER TABLE requests ADD COLUMN billed_output REAL;
+ALTER TABLE requests ADD COLUMN billed_cache_write REAL;
+ALTER TABLE requests ADD COLUMN billed_cache_read REAL;
+ALTER TABLE requests ADD COLUMN billed_web_search REAL;`,
+}
+
+// SchemaVersion is the schema version this build writes (PRAGMA user_version):
+// the number of migrations.
+const SchemaVersion = 2

@@ -1,0 +1,319 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// DefaultLockTimeout is how long a writer waits for another run to finish.
+const DefaultLockTimeout = 60 * time.Second
+
+// Options tune Open; the zero value opens a writer with the default lock timeout.
+type Options struct {
+	// ReadOnly opens the store for reading only: no lock is taken (WAL lets
+	// readers run beside an ingest; each read sees the last committed run) and
+	// the connection refuses writes. A missing store is an error wrapping
+	// fs.ErrNotExist. A store from an older schema is migrated first, under the
+	// writer's lock.
+	ReadOnly bool
+	// LockTimeout is how long to wait for the lock: 0 means DefaultLockTimeout,
+	// a negative value fails at once when the store is busy.
+	LockTimeout time.Duration
+}
+
+// Store is an open usagescan store. Its methods are not safe for concurrent use.
+type Store struct {
+	path     string
+	db       *sql.DB
+	lock     *os.File // held by writers until Close
+	readOnly bool
+}
+
+// DefaultPath is where the store lives unless --db says otherwise: $USAGESCAN_DB,
+// else $XDG_DATA_HOME/usagescan/usage.db, else ~/.local/share/usagescan/usage.db.
+// getenv is os.Getenv outside tests.
+func DefaultPath(getenv func(string) string) (string, error) {
+	home := getenv("HOME")
+	if p := getenv("USAGESCAN_DB"); p != "" {
+		if p == "~" || strings.HasPrefix(p, "~/") { // a crontab does not expand it
+			if home == "" {
+				return "", fmt.Errorf("USAGESCAN_DB=%s: HOME is not set", p)
+			}
+			p = filepath.Join(home, p[1:])
+		}
+		return p, nil
+	}
+	if x := getenv("XDG_DATA_HOME"); filepath.IsAbs(x) { // the XDG spec ignores relative values
+		return filepath.Join(x, "usagescan", "usage.db"), nil
+	}
+	if home == "" {
+		return "", errors.New("cannot find the store: HOME is not set (use --db or USAGESCAN_DB)")
+	}
+	return filepath.Join(home, ".local", "share", "usagescan", "usage.db"), nil
+}
+
+// Open opens the store at path. A writer (the default) creates the file and its
+// folder if missing, waits for the lock (see Options.LockTimeout), and migrates an
+// older schema. A file that is not a usagescan store is never written to: Open
+// returns an *Error of kind ErrForeign, ErrCorrupt or ErrNewer; a writer that
+// waited past Options.LockTimeout returns one of kind ErrLocked.
+func Open(path string, opt Options) (*Store, error) {
+	if opt.LockTimeout == 0 {
+		opt.LockTimeout = DefaultLockTimeout
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	s := &Store{path: path, readOnly: opt.ReadOnly}
+	if opt.ReadOnly {
+		if err := s.openReader(opt); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	// Checked before locking too, so that a foreign file gets no lock file beside it.
+	if err := checkHeader(path); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the store's folder: %w", err)
+	}
+	lk, err := acquire(path, opt.LockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	s.lock = lk
+	if err := s.openWriter(); err != nil {
+		release(lk)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Path is the store's file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database and releases the lock.
+func (s *Store) Close() error {
+	var err error
+	if s.db != nil {
+		err = s.db.Close()
+		s.db = nil
+	}
+	if s.lock != nil {
+		release(s.lock)
+		s.lock = nil
+	}
+	return err
+}
+
+func (s *Store) openWriter() error {
+	if err := checkHeader(s.path); err != nil {
+		return err
+	}
+	db, err := openDB(s.path, false)
+	if err != nil {
+		return s.classify(err)
+	}
+	if err := s.prepare(db); err != nil {
+		db.Close()
+		return err
+	}
+	s.db = db
+	return nil
+}
+
+func (s *Store) openReader(opt Options) error {
+	st, err := os.Stat(s.path)
+	if errors.Is(err, fs.ErrNotExist) || err == nil && st.Size() == 0 { // empty: never written
+		return fmt.Errorf("no store at %s: %w", s.path, fs.ErrNotExist)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot open the store: %w", err)
+	}
+	if err := checkHeader(s.path); err != nil {
+		return err
+	}
+	db, err := openDB(s.path, true)
+	if err != nil {
+		return s.classify(err)
+	}
+	v, err := s.version(db)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	if v == 0 {
+		db.Close()
+		return fmt.Errorf("no store at %s: %w", s.path, fs.ErrNotExist)
+	}
+	if v < SchemaVersion {
+		// An older store: migrate it as a writer would, then read.
+		db.Close()
+		w, err := Open(s.path, Options{LockTimeout: opt.LockTimeout})
+		if err != nil {
+			return err
+		}
+		if err := w.Close(); err != nil {
+			return err
+		}
+		if db, err = openDB(s.path, true); err != nil {
+			return s.classify(err)
+		}
+	}
+	s.db = db
+	return nil
+}
+
+// openDB opens one connection to path. Readers get a connection that refuses
+// writes. Nothing here writes to the file: WAL mode is set by prepare, once the
+// file is known to be ours.
+func openDB(path string, readOnly bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	// NORMAL: in WAL mode a power cut may undo the last ingest but never damages
+	// the file; an ingest is one transaction with the files' positions, so the
+	// next run simply reads those bytes again.
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-32000)") // 32 MB of page cache (default 2 MB)
+	q.Set("_txlock", "immediate")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	}
+	// A file: URI, so that a '?' or '#' in the path is not taken for a parameter.
+	u := url.URL{Scheme: "file", Path: path, OmitHost: true}
+	db, err := sql.Open("sqlite", u.String()+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1) // one run, one connection: pragmas and transactions stay on it
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+// checkHeader rejects a file that is not SQLite, or SQLite marked by another
+// program, reading its first 100 bytes only. A missing or empty file is fine.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot open the store: %w", err)
+	}
+	defer f.Close()
+	var h [100]byte
+	n, err := io.ReadFull(f, h[:])
+	if n == 0 && (err == io.EOF || err == nil) {
+		return nil
+	}
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return fmt.Errorf("cannot read the store: %w", err)
+	}
+	if n < len(h) || !bytes.Equal(h[:16], sqliteMagic) {
+		return foreignError(path, "not a SQLite database")
+	}
+	if id := int32(binary.BigEndian.Uint32(h[68:72])); id != 0 && id != applicationID {
+		return foreignError(path, fmt.Sprintf("a SQLite database of another program, application_id %#x", uint32(id)))
+	}
+	return nil
+}
+
+// version checks that the file is ours and returns its schema version; 0 is an
+// empty database, a new store.
+func (s *Store) version(db *sql.DB) (int, error) {
+	var appID int32
+	var v, objects int
+	err := db.QueryRow(`PRAGMA application_id`).Scan(&appID)
+	if err == nil {
+		err = db.QueryRow(`PRAGMA user_version`).Scan(&v)
+	}
+	if err == nil {
+		err = db.QueryRow(`SELECT count(*) FROM sqlite_schema`).Scan(&objects)
+	}
+	if err != nil {
+		return 0, s.classify(err)
+	}
+	switch {
+	case appID == 0 && v == 0 && objects == 0:
+		return 0, nil
+	case appID != applicationID:
+		if appID == 0 {
+			return 0, foreignError(s.path, "a SQLite database with tables of its own")
+		}
+		return 0, foreignError(s.path, fmt.Sprintf("a SQLite database of another program, application_id %#x", uint32(appID)))
+	case v > SchemaVersion:
+		return 0, &Error{Path: s.path, Kind: ErrNewer, Hint: "upgrade usagescan",
+			Detail: fmt.Sprintf("schema version %d; this usagescan reads up to %d", v, SchemaVersion)}
+	case v < 1:
+		return 0, corruptError(s.path, fmt.Sprintf("schema version %d", v))
+	}
+	return v, nil
+}
+
+// prepare makes a new store or migrates an older one, and turns on WAL.
+func (s *Store) prepare(db *sql.DB) error {
+	v, err := s.version(db)
+	if err != nil {
+		return err
+	}
+	if v < SchemaVersion {
+		if err := migrate(db, v, SchemaVersion); err != nil {
+			return s.classify(err)
+		}
+	}
+	// journal_mode is kept in the file; set it only when it differs, since it
+	// needs the database to itself.
+	var mode string
+	if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+		return s.classify(err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		if err := db.QueryRow(`PRAGMA journal_mode = WAL`).Scan(&mode); err != nil {
+			return s.classify(err)
+		}
+	}
+	return nil
+}
+
+// migrate runs migrations from..to-1 in one transaction.
+func migrate(db *sql.DB, from, to int) error {
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if from == 0 {
+		if _, err := tx.Exec(fmt.Sprintf(`PRAGMA application_id = %d`, applicationID)); err != nil {
+			return err
+		}
+	}
+	for v := from; v < to; v++ {
+		if _, err := tx.Exec(migrations[v]); err != nil {
+			return fmt.Errorf("migrating the store to version %d: %w", v+1, err)
+		}
+	}
+	if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, to)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
