@@ -172,3 +172,16 @@ func ExampleSet() {
 	// msg_1:req_1 50
 	// duplicates: 2
 }
+
+func TestAddKept(t *testing.T) {
+	s := NewSet()
+	small, big := req("msg_1", 5, false, "2026-06-10T09:00:01Z"), req("msg_1", 50, false, "2026-06-10T09:00:03Z")
+	other := req("msg_2", 1, false, "2026-06-10T09:00:04Z")
+	s.Add(&small)
+	if s.AddKept(&big) || !s.AddKept(&other) || s.Duplicates() != 0 || s.Len() != 2 {
+		t.Fatalf("Len %d, Duplicates %d", s.Len(), s.Duplicates())
+	}
+	if got := s.Requests()[0].Output; got != 50 {
+		t.Errorf("kept output %d, want the larger copy 50", got)
+	}
+}

@@ -42,6 +42,25 @@ func (s *Set) Add(r *usage.Request) {
 	s.reqs = append(s.reqs, *r)
 }
 
+// AddKept adds a copy of r from a store of requests already deduplicated: like
+// Add, but a copy already held is not a duplicate of the logs. It reports
+// whether r was new to the Set.
+func (s *Set) AddKept(r *usage.Request) (added bool) {
+	if r.Key == "" {
+		s.reqs = append(s.reqs, *r)
+		return true
+	}
+	if i, ok := s.byKey[r.Key]; ok {
+		if better(r, &s.reqs[i]) {
+			s.reqs[i] = *r
+		}
+		return false
+	}
+	s.byKey[r.Key] = int32(len(s.reqs))
+	s.reqs = append(s.reqs, *r)
+	return true
+}
+
 // Merge adds every request of o to s, and o's duplicates to s's count.
 func (s *Set) Merge(o *Set) {
 	s.dups += o.dups
@@ -49,6 +68,9 @@ func (s *Set) Merge(o *Set) {
 		s.Add(&o.reqs[i])
 	}
 }
+
+// AddDuplicates adds n to the count of duplicates (when a Set is rebuilt).
+func (s *Set) AddDuplicates(n int64) { s.dups += n }
 
 // Len is the number of unique requests.
 func (s *Set) Len() int { return len(s.reqs) }

@@ -57,7 +57,7 @@ func Sources(logs []string, env Env) []Source {
 		var out []Source
 		for _, l := range logs {
 			name, path := SplitLabel(l)
-			path = expandHome(path, env)
+			path = ExpandHome(path, env)
 			user := name
 			if user == "" {
 				user = env.User
@@ -75,7 +75,7 @@ func Sources(logs []string, env Env) []Source {
 	if dirs := env.get("CLAUDE_CONFIG_DIR"); strings.TrimSpace(dirs) != "" {
 		var out []Source
 		for _, d := range strings.Split(dirs, ",") {
-			d = expandHome(strings.TrimSpace(d), env)
+			d = ExpandHome(strings.TrimSpace(d), env)
 			if d == "" {
 				continue
 			}
@@ -116,7 +116,8 @@ func SplitLabel(s string) (name, path string) {
 	return s[:i], s[i+1:]
 }
 
-func expandHome(p string, env Env) string {
+// ExpandHome expands a leading ~ to $HOME.
+func ExpandHome(p string, env Env) string {
 	if p == "~" || strings.HasPrefix(p, "~/") {
 		if home := env.get("HOME"); home != "" {
 			return filepath.Join(home, p[1:])

@@ -97,7 +97,7 @@ func Run(files []File, stdin *Source, opt Options) *Result {
 		res.Warnings = append(res.Warnings, p.warnings...)
 		res.Notices = append(res.Notices, p.notices...)
 	}
-	res.Notices = uniqueNotices(res.Notices)
+	res.Notices = UniqueNotices(res.Notices)
 	sort.Slice(res.Malformed, func(i, j int) bool {
 		a, b := res.Malformed[i], res.Malformed[j]
 		if a.File != b.File {
@@ -163,9 +163,9 @@ func (p *part) read(r io.Reader, name, user string, prog *Progress) {
 	}
 }
 
-// uniqueNotices sorts notices by time and drops copies (resumed sessions copy
+// UniqueNotices sorts notices by time and drops copies (resumed sessions copy
 // earlier lines into new files).
-func uniqueNotices(ns []usage.Notice) []usage.Notice {
+func UniqueNotices(ns []usage.Notice) []usage.Notice {
 	sort.Slice(ns, func(i, j int) bool {
 		a, b := ns[i], ns[j]
 		if !a.Time.Equal(b.Time) {

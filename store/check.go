@@ -84,8 +84,8 @@ func (r CheckResult) String() string {
 		return fmt.Sprintf("%s: damaged (schema version %d of %d):\n  %s\n%s", r.Path, r.Version, r.Latest,
 			strings.Join(r.Integrity, "\n  "), r.Advice)
 	}
-	s := fmt.Sprintf("%s: ok, schema version %d, %d requests (%d without a key of their own), %d notices, %d log files",
-		r.Path, r.Version, r.Requests, r.Keyless, r.Notices, r.Files)
+	s := fmt.Sprintf("%s: ok, schema version %d, %s (%d without a key of their own), %s, %s",
+		r.Path, r.Version, count(r.Requests, "request"), r.Keyless, count(r.Notices, "notice"), count(r.Files, "log file"))
 	if !r.First.IsZero() {
 		s += fmt.Sprintf("; requests from %s to %s", r.First.Format(time.DateOnly), r.Last.Format(time.DateOnly))
 	}
@@ -93,4 +93,11 @@ func (r CheckResult) String() string {
 		s += "; last ingest " + r.LastScan.Format(time.RFC3339)
 	}
 	return s
+}
+
+func count(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -475,4 +475,3 @@ func TestLock(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-

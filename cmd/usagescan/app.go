@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
@@ -19,6 +20,21 @@ type env struct {
 	getenv         func(string) string
 	now            func() time.Time
 	pinnedNow      bool // USAGESCAN_NOW set the clock
+	quiet          bool // --quiet: errors only on stderr
+}
+
+// warnf prints a warning that does not stop the run, unless --quiet.
+func (e *env) warnf(format string, args ...any) {
+	if !e.quiet {
+		fmt.Fprintf(e.stderr, "usagescan: warning: "+format+"\n", args...)
+	}
+}
+
+// notef prints a line of diagnostics on stderr, unless --quiet.
+func (e *env) notef(format string, args ...any) {
+	if !e.quiet {
+		fmt.Fprintf(e.stderr, format+"\n", args...)
+	}
 }
 
 // run builds the app, runs it on args and returns the exit code. It never calls
@@ -50,7 +66,7 @@ Exit codes: 0 ok, 1 error, 2 no usage data found.`,
 		ErrWriter:      stderr,
 		Suggest:        true,
 		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are decided in exitCode()
-		Commands:       []*cli.Command{reportCommand(e), recommendCommand(e), reconcileCommand(e), pricesCommand(e)},
+		Commands:       []*cli.Command{reportCommand(e), recommendCommand(e), ingestCommand(e), reconcileCommand(e), pricesCommand(e), storeCommand(e)},
 	}
 	err := app.Run(withDefaultCommand(args))
 	return exitCode(stderr, err)

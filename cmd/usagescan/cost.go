@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"io"
 	"math"
 	"sort"
 	"strings"
@@ -136,7 +134,7 @@ func (c *costing) unknownModels() []unknownModel {
 }
 
 // warnUnknown lists the models without a price; with strict it is an error.
-func warnUnknown(w io.Writer, list []unknownModel, strict bool) error {
+func warnUnknown(e *env, list []unknownModel, strict bool) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -145,11 +143,11 @@ func warnUnknown(w io.Writer, list []unknownModel, strict bool) error {
 		if u.Requests > 0 {
 			reqs = plural64(u.Requests, "request") + ", "
 		}
-		warnf(w, "no price for model %q (%s%s input, %s output, %s cache write, %s cache read): its cost shows as ?",
+		e.warnf("no price for model %q (%s%s input, %s output, %s cache write, %s cache read): its cost shows as ?",
 			u.Model, reqs, humanize.Comma(u.Input), humanize.Comma(u.Output),
 			humanize.Comma(u.CacheWrite5m+u.CacheWrite1h), humanize.Comma(u.CacheRead))
 	}
-	fmt.Fprintf(w, "  add its rates with --pricing FILE (see usagescan prices --format json for the shape)\n")
+	e.notef("  add its rates with --pricing FILE (see usagescan prices --format json for the shape)")
 	if strict {
 		return errorf("%s without a price (--strict)", plural(len(list), "model")).exit(exitUnknownModels)
 	}

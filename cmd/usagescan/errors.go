@@ -53,8 +53,3 @@ func exitCode(stderr io.Writer, err error) int {
 	}
 	return ue.code
 }
-
-// warnf prints a warning that does not stop the run.
-func warnf(stderr io.Writer, format string, args ...any) {
-	fmt.Fprintf(stderr, "usagescan: warning: "+format+"\n", args...)
-}

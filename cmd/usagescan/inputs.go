@@ -12,6 +12,7 @@ import (
 	"github.com/usagescan/usagescan/billing"
 	"github.com/usagescan/usagescan/pricing"
 	"github.com/usagescan/usagescan/scan"
+	"github.com/usagescan/usagescan/store"
 	"github.com/usagescan/usagescan/usage"
 )
 
@@ -36,15 +37,38 @@ type inputs struct {
 	logs    *scan.Result // zero value when no logs were read
 	csv     billing.Stats
 	csvRead int // CSV files read
+
+	storePath   string // "" when no store was read
+	stored      int64  // requests read from the store
+	storedOnly  int64  // of which no source held a copy
+	storedNotes []usage.Notice
 }
 
 func (in *inputs) requests() []usage.Request { return in.set.Requests() }
 
-// readInputs reads the logs and billing exports the flags name. Log requests,
-// and billing records with a key (OpenRouter generations), go into one
-// deduplicated set; keyless billing rows (Console exports, already totals) are
-// passed to stream as they are read, so an export of any size stays small.
+// notices are the limit messages and the like, from the logs and the store.
+func (in *inputs) notices() []usage.Notice {
+	if len(in.storedNotes) == 0 {
+		return in.logs.Notices
+	}
+	return scan.UniqueNotices(append(append([]usage.Notice{}, in.logs.Notices...), in.storedNotes...))
+}
+
+// readInputs reads the logs and billing exports the flags name, and the history
+// store unless --no-store. Log requests, billing records with a key (OpenRouter
+// generations) and stored requests go into one deduplicated set; keyless billing
+// rows (Console exports, already totals) are passed to stream as they are read,
+// so an export of any size stays small. With a store, billing rows are keyed
+// per file as ingest keys them and merged through the set instead, so that an
+// export both stored and named again counts once.
 func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usage.Request)) (*inputs, error) {
+	st, err := openStoreForRead(c, e)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		defer st.Close()
+	}
 	logs, csvs := c.StringSlice("logs"), c.StringSlice("csv")
 	stdinUsers := 0
 	for _, v := range append(append([]string{}, logs...), csvs...) {
@@ -70,28 +94,21 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usag
 		var warnings []string
 		files, stdin, warnings = scan.Discover(sources)
 		for _, w := range warnings {
-			warnf(e.stderr, "%s", w)
+			e.warnf("%s", w)
 		}
 	}
 	csvFiles, err := csvPaths(e, csvs)
 	if err != nil {
 		return nil, err
 	}
-	if len(files) == 0 && stdin == nil && len(csvFiles) == 0 {
-		if !readLogs {
-			return nil, errorf("no billing exports found in %s", strings.Join(csvs, ", ")).exit(exitNoData).
-				hint("--csv takes .csv or .csv.gz files, or folders of them")
-		}
-		var looked []string
-		for _, s := range sources {
-			looked = append(looked, s.Path)
-		}
-		return nil, errorf("no Claude Code logs found").exit(exitNoData).
-			hint("looked in: %s", strings.Join(looked, ", ")).
-			hint("point elsewhere with --logs PATH (a folder, a .jsonl file, or - for stdin) or CLAUDE_CONFIG_DIR=DIR")
+	if len(files) == 0 && stdin == nil && len(csvFiles) == 0 && st == nil {
+		return nil, nothingFound(sources, csvs)
 	}
 	verbose := c.Bool("verbose")
 	if verbose {
+		if st != nil {
+			fmt.Fprintf(e.stderr, "usagescan: reading the history store %s\n", st.Path())
+		}
 		for _, s := range sources {
 			fmt.Fprintf(e.stderr, "usagescan: reading %s as user %s\n", s.Path, s.User)
 		}
@@ -107,12 +124,84 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usag
 		in.set = in.logs.Set
 		reportLogProblems(e, in.logs, verbose)
 	}
+	if st != nil {
+		// The store keys a log line without a message id by a hash of its fields;
+		// key fresh copies the same way, or they would count twice.
+		for _, r := range in.set.Requests() {
+			if r.Key == "" {
+				in.set = rekeyed(in.set)
+				break
+			}
+		}
+	}
 	for _, f := range csvFiles {
-		if err := readCSV(e, f, opt, in, stream, verbose); err != nil {
+		add := func(r *usage.Request) {
+			if r.Key != "" {
+				in.set.Add(r)
+			} else {
+				stream(r)
+			}
+		}
+		var keyless []usage.Request
+		if st != nil {
+			add = func(r *usage.Request) { keyless = append(keyless, *r) }
+		}
+		cs, err := readCSV(e, f, opt, verbose, add)
+		if err != nil {
 			return nil, err
+		}
+		store.KeyRecords(keyless)
+		for i := range keyless {
+			in.set.AddKept(&keyless[i])
+		}
+		in.csv.Add(cs)
+		in.csvRead++
+	}
+	if st != nil {
+		in.storePath = st.Path()
+		err := st.Requests(func(r *usage.Request) error {
+			in.stored++
+			if in.set.AddKept(r) {
+				in.storedOnly++
+			}
+			return nil
+		})
+		if err == nil {
+			in.storedNotes, err = st.Notices()
+		}
+		if err != nil {
+			return nil, storeError(err)
 		}
 	}
 	return in, nil
+}
+
+// rekeyed returns the set with keyless requests keyed as the store keys them.
+func rekeyed(s *aggregate.Set) *aggregate.Set {
+	out := aggregate.NewSet()
+	out.AddDuplicates(s.Duplicates())
+	for _, r := range s.Requests() {
+		if r.Key == "" {
+			r.Key = store.Key(&r)
+		}
+		out.Add(&r)
+	}
+	return out
+}
+
+// nothingFound is the error of a run with no source to read.
+func nothingFound(sources []scan.Source, csvs []string) error {
+	if len(sources) == 0 {
+		return errorf("no billing exports found in %s", strings.Join(csvs, ", ")).exit(exitNoData).
+			hint("--csv takes .csv or .csv.gz files, or folders of them")
+	}
+	var looked []string
+	for _, s := range sources {
+		looked = append(looked, s.Path)
+	}
+	return errorf("no Claude Code logs found").exit(exitNoData).
+		hint("looked in: %s", strings.Join(looked, ", ")).
+		hint("point elsewhere with --logs PATH (a folder, a .jsonl file, or - for stdin) or CLAUDE_CONFIG_DIR=DIR")
 }
 
 // csvFile is one billing export to read.
@@ -129,7 +218,7 @@ func csvPaths(e *env, values []string) ([]csvFile, error) {
 		}
 		st, err := os.Stat(path)
 		if err != nil {
-			warnf(e.stderr, "cannot read %s: %s", path, strings.TrimPrefix(err.Error(), "stat "+path+": "))
+			e.warnf("cannot read %s: %s", path, strings.TrimPrefix(err.Error(), "stat "+path+": "))
 			continue
 		}
 		if !st.IsDir() {
@@ -138,7 +227,7 @@ func csvPaths(e *env, values []string) ([]csvFile, error) {
 		}
 		names, err := billing.Files(path)
 		if err != nil {
-			warnf(e.stderr, "cannot read %s: %v", path, err)
+			e.warnf("cannot read %s: %v", path, err)
 			continue
 		}
 		for _, n := range names {
@@ -172,8 +261,8 @@ func billingOptions(c *cli.Context, prices *pricing.Table) (billing.Options, err
 	return opt, nil
 }
 
-// readCSV streams one billing export.
-func readCSV(e *env, f csvFile, opt billing.Options, in *inputs, stream func(*usage.Request), verbose bool) error {
+// readCSV streams the records of one billing export to add.
+func readCSV(e *env, f csvFile, opt billing.Options, verbose bool, add func(*usage.Request)) (billing.Stats, error) {
 	opt.User = f.user
 	var rd *billing.Reader
 	var err error
@@ -183,15 +272,11 @@ func readCSV(e *env, f csvFile, opt billing.Options, in *inputs, stream func(*us
 		rd, err = billing.Open(f.path, opt)
 	}
 	if errors.Is(err, billing.ErrEmpty) {
-		warnf(e.stderr, "%s: empty file, nothing read", f.path)
-		return nil
-	}
-	var he *billing.HeaderError
-	if errors.As(err, &he) {
-		return errorf("%v", err)
+		e.warnf("%s: empty file, nothing read", f.path)
+		return billing.Stats{}, nil
 	}
 	if err != nil {
-		return errorf("%v", err)
+		return billing.Stats{}, errorf("%v", err)
 	}
 	defer rd.Close()
 	if verbose {
@@ -202,25 +287,18 @@ func readCSV(e *env, f csvFile, opt billing.Options, in *inputs, stream func(*us
 		}
 	}
 	for rd.Scan() {
-		r := rd.Record()
-		if r.Key != "" {
-			in.set.Add(r)
-		} else {
-			stream(r)
-		}
+		add(rd.Record())
 	}
 	if err := rd.Err(); err != nil {
 		var re *billing.RowError
 		if errors.As(err, &re) {
-			return errorf("%v", err).hint("fix the cell, or pass --skip-bad-rows to count such rows and read on")
+			return billing.Stats{}, errorf("%v", err).hint("fix the cell, or pass --skip-bad-rows to count such rows and read on")
 		}
-		return errorf("%v", err)
+		return billing.Stats{}, errorf("%v", err)
 	}
 	st := rd.Stats()
-	in.csv.Add(st)
-	in.csvRead++
 	if st.Skipped > 0 {
-		warnf(e.stderr, "%s: %s of other providers' models skipped", f.path, plural64(st.Skipped, "row"))
+		e.warnf("%s: %s of other providers' models skipped", f.path, plural64(st.Skipped, "row"))
 	}
 	if st.Bad > 0 {
 		bad := rd.BadRows()
@@ -229,15 +307,15 @@ func readCSV(e *env, f csvFile, opt billing.Options, in *inputs, stream func(*us
 				fmt.Fprintf(e.stderr, "usagescan: bad row: %s\n", b)
 			}
 		} else {
-			warnf(e.stderr, "%s with bad cells skipped (first: %s); --verbose lists them", plural64(st.Bad, "CSV row"), bad[0])
+			e.warnf("%s with bad cells skipped (first: %s); --verbose lists them", plural64(st.Bad, "CSV row"), bad[0])
 		}
 	}
-	return nil
+	return st, nil
 }
 
 func reportLogProblems(e *env, res *scan.Result, verbose bool) {
 	for _, w := range res.Warnings {
-		warnf(e.stderr, "%s", w)
+		e.warnf("%s", w)
 	}
 	n := res.Stats.Malformed
 	if n == 0 {
@@ -252,5 +330,5 @@ func reportLogProblems(e *env, res *scan.Result, verbose bool) {
 		}
 		return
 	}
-	warnf(e.stderr, "%s skipped (first: %s); --verbose lists them", plural64(n, "malformed line"), res.Malformed[0])
+	e.warnf("%s skipped (first: %s); --verbose lists them", plural64(n, "malformed line"), res.Malformed[0])
 }

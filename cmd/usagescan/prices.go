@@ -31,7 +31,7 @@ Examples:
 			}
 			checked := t.Checked().Format("2006-01-02")
 			if t.Stale(e.now()) {
-				warnf(e.stderr, "prices were last checked on %s, over 90 days ago: compare with Anthropic's pricing page and override with --pricing FILE", checked)
+				e.warnf("prices were last checked on %s, over 90 days ago: compare with Anthropic's pricing page and override with --pricing FILE", checked)
 			}
 			switch c.String("format") {
 			case "json":

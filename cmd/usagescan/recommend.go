@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -27,7 +28,7 @@ Examples:
    usagescan recommend --provider anthropic --provider runapi --format markdown
    usagescan recommend --current-plan max-5x --calibrate
    usagescan recommend --logs alice=/backup/alice --logs bob=/backup/bob   (a team view)`,
-		Flags: append(append(sourceFlags(), csvFlags()...),
+		Flags: append(append(append(sourceFlags(), csvFlags()...), readStoreFlags()...), outFlag(),
 			&cli.StringFlag{Name: "since", Usage: "first `MONTH` to include, YYYY-MM or YYYY-MM-DD (in --tz)"},
 			&cli.StringFlag{Name: "until", Usage: "last `MONTH` to include, YYYY-MM or YYYY-MM-DD (in --tz)"},
 			&cli.StringFlag{Name: "tz", Usage: "IANA time `ZONE` for months and window starts (default: the local zone)"},
@@ -44,6 +45,7 @@ Examples:
 }
 
 func runRecommend(c *cli.Context, e *env) error {
+	e.quiet = c.Bool("quiet")
 	format := c.String("format")
 	switch format {
 	case "table", "markdown", "json":
@@ -105,21 +107,18 @@ func runRecommend(c *cli.Context, e *env) error {
 		return err
 	}
 	if totals > 0 {
-		warnf(e.stderr, "%s of billing exports left out: they are daily or hourly totals, which cannot be cut into 5-hour windows (report and reconcile use them)", plural64(totals, "row"))
+		e.warnf("%s of billing exports left out: they are daily or hourly totals, which cannot be cut into 5-hour windows (report and reconcile use them)", plural64(totals, "row"))
 	}
 	reqs := in.requests()
 	if len(reqs) == 0 {
 		return errorf("no requests to recommend from").exit(exitNoData).hint("%s", sourcesText(in))
 	}
-	rep, err := recommend.Run(reqs, in.logs.Notices, prices, opt)
+	rep, err := recommend.Run(reqs, in.notices(), prices, opt)
 	if err != nil {
 		return errorf("%v", err)
 	}
 	if len(rep.Users) == 0 {
 		return errorf("no usage in the months asked for").exit(exitNoData).hint("widen --since/--until")
 	}
-	if err := recommend.Render(e.stdout, rep, format); err != nil {
-		return errorf("writing the recommendation: %v", err)
-	}
-	return nil
+	return writeOutput(c, e, func(w io.Writer) error { return recommend.Render(w, rep, format) })
 }

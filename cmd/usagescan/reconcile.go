@@ -33,7 +33,7 @@ with --logs NAME=PATH and --csv NAME=PATH, or --user-map FILE.
 Examples:
    usagescan reconcile --csv claude_api_tokens_2026_06.csv --user-map keys.csv
    usagescan reconcile --logs me=~/.claude --csv me=claude_api_cost_2026_06.csv --format json`,
-		Flags: append(append(append(sourceFlags(), csvFlags()...), pricingFileFlag()),
+		Flags: append(append(append(append(sourceFlags(), csvFlags()...), readStoreFlags()...), pricingFileFlag()),
 			&cli.StringFlag{Name: "since", Usage: "first `MONTH` to include, YYYY-MM (UTC)"},
 			&cli.StringFlag{Name: "until", Usage: "last `MONTH` to include, YYYY-MM (UTC)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table or json"},
@@ -43,6 +43,7 @@ Examples:
 }
 
 func runReconcile(c *cli.Context, e *env) error {
+	e.quiet = c.Bool("quiet")
 	format := c.String("format")
 	if format != "table" && format != "json" {
 		return errorf("unknown --format %q", format).hint("use table or json")

@@ -67,6 +67,10 @@ type jsonDiagnostics struct {
 	CSVRows        int64 `json:"csv_rows"`
 	CSVSkippedRows int64 `json:"csv_skipped_rows"`
 	CSVBadRows     int64 `json:"csv_bad_rows"`
+	// StoreRequests are the requests read from the history store, and
+	// StoreOnlyRequests those of them no source held (their logs are gone).
+	StoreRequests     int64 `json:"store_requests"`
+	StoreOnlyRequests int64 `json:"store_only_requests"`
 }
 
 func toJSONRow(r *aggregate.Row, c *rowCost) jsonRow {
@@ -107,7 +111,7 @@ func writeReport(w io.Writer, o *reportOptions, rep *report) error {
 				Duplicates: rep.in.set.Duplicates(), MalformedLines: res.Stats.Malformed,
 				SyntheticLines: res.Stats.Synthetic, Bytes: res.Stats.Bytes,
 				CSVFiles: rep.in.csvRead, CSVRows: rep.in.csv.Rows, CSVSkippedRows: rep.in.csv.Skipped,
-				CSVBadRows: rep.in.csv.Bad,
+				CSVBadRows: rep.in.csv.Bad, StoreRequests: rep.in.stored, StoreOnlyRequests: rep.in.storedOnly,
 			},
 		}
 		for i := range rows {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -50,7 +51,7 @@ Examples:
    usagescan report --since 2026-06 --until 2026-08
    usagescan report --by week --tz Europe/Rome
    usagescan report --format csv --logs ci=./ci-logs > usage.csv`,
-		Flags: append(append(append(append(sourceFlags(), csvFlags()...), periodFlags()...), pricingFlags()...),
+		Flags: append(append(append(append(append(sourceFlags(), csvFlags()...), readStoreFlags()...), periodFlags()...), pricingFlags()...), outFlag(),
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, json or csv"},
 			&cli.BoolFlag{Name: "breakdown", Usage: "split each cost into input, output, cache write, cache read and web search (table; JSON always has cost_breakdown)"},
 		),
@@ -113,6 +114,7 @@ func parseReportOptions(c *cli.Context, e *env) (*reportOptions, error) {
 }
 
 func runReport(c *cli.Context, e *env) error {
+	e.quiet = c.Bool("quiet")
 	o, err := parseReportOptions(c, e)
 	if err != nil {
 		return err
@@ -130,13 +132,13 @@ func runReport(c *cli.Context, e *env) error {
 	}
 	rows, order := ro.Rows()
 	rep := &report{rows: rows, costs: cost.sorted(order), in: in}
-	if err := writeReport(e.stdout, o, rep); err != nil {
-		return errorf("writing the report: %v", err)
+	if err := writeOutput(c, e, func(w io.Writer) error { return writeReport(w, o, rep) }); err != nil {
+		return err
 	}
 	if d := diagnosticsLine(in); o.format == "table" && d != "" {
-		fmt.Fprintln(e.stderr, d)
+		e.notef("%s", d)
 	}
-	if err := warnUnknown(e.stderr, cost.unknownModels(), c.Bool("strict")); err != nil {
+	if err := warnUnknown(e, cost.unknownModels(), c.Bool("strict")); err != nil {
 		return err
 	}
 	if len(rows) == 0 {
@@ -161,6 +163,9 @@ func diagnosticsLine(in *inputs) string {
 	if in.csvRead > 0 {
 		parts = append(parts, fmt.Sprintf("read %s (%s): %s", plural(in.csvRead, "CSV file"),
 			humanize.Bytes(uint64(in.csv.Bytes)), plural64(in.csv.Rows, "row")))
+	}
+	if in.storePath != "" {
+		parts = append(parts, fmt.Sprintf("store: %s, %s only there", plural64(in.stored, "request"), humanize.Comma(in.storedOnly)))
 	}
 	return strings.Join(parts, "; ")
 }
