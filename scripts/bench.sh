@@ -103,8 +103,16 @@ summary() { # NAME MEDIAN RSS_KB
 		printf "%-10s median %.3f s   %.2f GB/s   max peak RSS %.1f MB   (%d runs)\n", n, m, b/1e9/m, r/1024, runs }'
 }
 
-measure usagescan "$work/usagescan.json" "$us" report --format json --tz UTC --logs "$BENCH_DIR"
+measure usagescan "$work/usagescan.json" "$us" report --format json --tz UTC --no-store --logs "$BENCH_DIR"
 us_median=$MEDIAN us_rss=$RSS
+
+# The history store: a first ingest (into a new store each run), then an ingest
+# with nothing new, which should cost a stat per file.
+db="$work/bench.db"
+measure "ingest (first)" /dev/null sh -c 'rm -f "$1" "$1-wal" "$1-shm"; exec "$2" ingest --quiet --db "$1" --logs "$3"' sh "$db" "$us" "$BENCH_DIR"
+ingest_first=$MEDIAN ingest_rss=$RSS
+measure "ingest (no change)" /dev/null "$us" ingest --quiet --db "$db" --logs "$BENCH_DIR"
+ingest_none=$MEDIAN
 
 cc=${CCUSAGE:-}
 if [ -z "$cc" ]; then
@@ -125,6 +133,9 @@ fi
 echo
 echo "tree: $BENCH_DIR, $bytes bytes in $files files ($BENCH_SIZE, seed $BENCH_SEED), page cache warm, $(nproc) cores"
 summary usagescan "$us_median" "$us_rss"
+awk -v f="$ingest_first" -v n="$ingest_none" -v s="$us_median" -v r="$ingest_rss" 'BEGIN {
+	printf "ingest     first: median %.3f s (%.2fx the scan; target <= 1.5x), max peak RSS %.1f MB\n", f, f/s, r/1024
+	printf "ingest     no change: median %.0f ms (target <= 100 ms)\n", n*1000 }'
 if [ -n "$cc" ]; then
 	summary ccusage "$cc_median" "$cc_rss"
 	awk -v a="$cc_median" -v b="$us_median" -v c="$cc_rss" -v d="$us_rss" 'BEGIN {
