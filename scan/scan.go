@@ -98,16 +98,7 @@ func Run(files []File, stdin *Source, opt Options) *Result {
 		res.Notices = append(res.Notices, p.notices...)
 	}
 	res.Notices = UniqueNotices(res.Notices)
-	sort.Slice(res.Malformed, func(i, j int) bool {
-		a, b := res.Malformed[i], res.Malformed[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		return a.Line < b.Line
-	})
-	if len(res.Malformed) > parser.MaxErrors {
-		res.Malformed = res.Malformed[:parser.MaxErrors]
-	}
+	res.Malformed = FirstMalformed(res.Malformed)
 	sort.Strings(res.Warnings)
 	return res
 }
@@ -161,6 +152,19 @@ func (p *part) read(r io.Reader, name, user string, prog *Progress) {
 		c := *e
 		p.errs = append(p.errs, &c)
 	}
+}
+
+// FirstMalformed orders malformed lines by file and line and keeps the first
+// parser.MaxErrors, so the list does not depend on which worker read what.
+func FirstMalformed(errs []*parser.SyntaxError) []*parser.SyntaxError {
+	sort.Slice(errs, func(i, j int) bool {
+		a, b := errs[i], errs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
+	return errs[:min(len(errs), parser.MaxErrors)]
 }
 
 // UniqueNotices sorts notices by time and drops copies (resumed sessions copy

@@ -25,9 +25,8 @@
 // # Reading
 //
 // Load (or Requests) returns what is stored. A report adds them to an
-// aggregate.Set together with what the logs hold on top: either ScanNew (only the
-// lines the store has not read: a stat per unchanged file) or a full scan.Run
-// whose keyless records are given their Key first.
+// aggregate.Set together with a scan.Run of the logs, whose keyless records are
+// given their Key first.
 //
 // # Locking
 //

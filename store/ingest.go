@@ -144,7 +144,7 @@ func (s *Store) Ingest(files []scan.File, opt IngestOptions) (IngestResult, erro
 		return res, s.classify(werr)
 	}
 
-	res.Malformed = firstMalformed(res.Malformed)
+	res.Malformed = scan.FirstMalformed(res.Malformed)
 	sort.Strings(res.Warnings)
 	return res, nil
 }

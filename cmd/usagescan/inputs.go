@@ -85,18 +85,8 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usag
 	}
 
 	in := &inputs{set: aggregate.NewSet(), logs: &scan.Result{Set: aggregate.NewSet()}}
-	var files []scan.File
-	var stdin *scan.Source
-	var sources []scan.Source
-	readLogs := len(logs) > 0 || len(csvs) == 0 // --csv alone replaces log discovery
-	if readLogs {
-		sources = scan.Sources(logs, scan.Env{Getenv: e.getenv, User: c.String("user")})
-		var warnings []string
-		files, stdin, warnings = scan.Discover(sources)
-		for _, w := range warnings {
-			e.warnf("%s", w)
-		}
-	}
+	sources, files, stdin := discoverLogs(c, e)
+	readLogs := sources != nil
 	csvFiles, err := csvPaths(e, csvs)
 	if err != nil {
 		return nil, err
@@ -202,6 +192,21 @@ func nothingFound(sources []scan.Source, csvs []string) error {
 	return errorf("no Claude Code logs found").exit(exitNoData).
 		hint("looked in: %s", strings.Join(looked, ", ")).
 		hint("point elsewhere with --logs PATH (a folder, a .jsonl file, or - for stdin) or CLAUDE_CONFIG_DIR=DIR")
+}
+
+// discoverLogs finds the log files the flags name, warning about paths it
+// cannot read. --csv without --logs replaces log discovery: then sources is nil.
+func discoverLogs(c *cli.Context, e *env) (sources []scan.Source, files []scan.File, stdin *scan.Source) {
+	logs := c.StringSlice("logs")
+	if len(logs) == 0 && len(c.StringSlice("csv")) > 0 {
+		return nil, nil, nil
+	}
+	sources = scan.Sources(logs, scan.Env{Getenv: e.getenv, User: c.String("user")})
+	files, stdin, warnings := scan.Discover(sources)
+	for _, w := range warnings {
+		e.warnf("%s", w)
+	}
+	return sources, files, stdin
 }
 
 // csvFile is one billing export to read.

@@ -134,17 +134,8 @@ func runIngest(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	logs, csvs := c.StringSlice("logs"), c.StringSlice("csv")
-	var files []scan.File
-	var sources []scan.Source
-	if len(logs) > 0 || len(csvs) == 0 {
-		sources = scan.Sources(logs, scan.Env{Getenv: e.getenv, User: c.String("user")})
-		var warnings []string
-		files, _, warnings = scan.Discover(sources)
-		for _, w := range warnings {
-			e.warnf("%s", w)
-		}
-	}
+	csvs := c.StringSlice("csv")
+	sources, files, _ := discoverLogs(c, e)
 	csvFiles, err := csvPaths(e, csvs)
 	if err != nil {
 		return err
