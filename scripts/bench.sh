@@ -9,8 +9,8 @@
 #   BENCH_SIZE  tree size                                     (1.1GB)
 #   BENCH_SEED  generator seed                                (1)
 #   BENCH_RUNS  timed runs per tool                           (5)
-#   CCUSAGE     ccusage binary; else /work/peer/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage,
-#               else `ccusage` on PATH; CCUSAGE=none skips it
+#   CCUSAGE     ccusage binary; else ../peer/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage beside
+#               the checkout, else `ccusage` on PATH; CCUSAGE=none skips it
 #   BENCH_CHECK 0 skips the check against the truth           (1)
 #   USAGESCAN   a usagescan binary to measure instead of building ./cmd/usagescan
 set -euo pipefail
@@ -114,15 +114,7 @@ ingest_first=$MEDIAN ingest_rss=$RSS
 measure "ingest (no change)" /dev/null "$us" ingest --quiet --db "$db" --logs "$BENCH_DIR"
 ingest_none=$MEDIAN
 
-cc=${CCUSAGE:-}
-if [ -z "$cc" ]; then
-	if [ -x /work/peer/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage ]; then
-		cc=/work/peer/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage
-	else
-		cc=$(command -v ccusage || true)
-	fi
-fi
-[ "$cc" = none ] && cc=
+. scripts/find-ccusage.sh
 if [ -n "$cc" ]; then
 	measure ccusage "$work/ccusage.json" env CLAUDE_CONFIG_DIR="$BENCH_DIR" "$cc" claude monthly --json --offline -z UTC --breakdown
 	cc_median=$MEDIAN cc_rss=$RSS

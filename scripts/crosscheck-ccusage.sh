@@ -8,7 +8,7 @@
 # elsewhere). Without TREE a fresh tree of ${CROSSCHECK_SIZE:-50MB} (seed
 # ${CROSSCHECK_SEED:-1}) is generated in a temporary folder; CROSSCHECK_EDGE=1 adds the
 # cases where ccusage 20.0.24 departs from the counting rule (benchgen -edge-cases).
-# ccusage: $CCUSAGE, else /work/peer/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage,
+# ccusage: see scripts/find-ccusage.sh ($CCUSAGE, else ../peer beside the checkout,
 # else `ccusage` on PATH. Exit status: 0 identical, 1 differences or failure.
 set -euo pipefail
 export LC_ALL=C
@@ -35,14 +35,7 @@ else
 fi
 [ -d "$tree/projects" ] || die "$tree/projects: no such folder"
 
-cc=${CCUSAGE:-}
-if [ -z "$cc" ]; then
-	if [ -x /work/peer/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage ]; then
-		cc=/work/peer/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage
-	else
-		cc=$(command -v ccusage || true)
-	fi
-fi
+. scripts/find-ccusage.sh
 [ -n "$cc" ] || die "ccusage not found: set CCUSAGE (npm install @ccusage/ccusage-linux-x64@20.0.24 outside the repo)"
 
 sandbox=(env -u CLAUDE_CONFIG_DIR HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config"
