@@ -50,16 +50,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		Name:      "usagescan",
 		Usage:     "what you used of Claude Code and the Claude API, and which plan fits it",
 		UsageText: "usagescan [command] [flags]   (no command: report)",
-		Description: `usagescan reads Claude Code session logs (~/.claude/projects/**/*.jsonl),
-counts every API response once, and rolls tokens into totals per month, user and model.
+		Description: `usagescan reads Claude Code session logs (~/.claude/projects/**/*.jsonl) and API
+billing exports (--csv), counts every API response once, prices each at the rate of its
+model, date and tier, and tells you which plan to pay for. No flags are needed on a
+normal machine.
 
 Examples:
-   usagescan                               this month and before, from ~/.claude
-   usagescan report --since 2026-06 --by day
-   usagescan report --logs alice=/backup/alice/.claude --logs bob=/backup/bob/.claude
-   usagescan report --format json > usage.json
+   usagescan                               tokens and cost per month, user and model
+   usagescan recommend                     Pro, Max or the API: which is cheapest for you
+   usagescan report --since 2026-06 --by day --breakdown
+   usagescan report --csv claude_api_cost_2026_06.csv
+   usagescan ingest --quiet                keep history past Claude Code's 30-day cleanup (cron)
 
-Exit codes: 0 ok, 1 error, 2 no usage data found.`,
+Each command's --help lists its flags with examples.
+
+Exit codes: 0 ok, 1 error, 2 no usage data found, 3 a model without a price (--strict),
+4 the history store stayed locked past --lock-timeout.`,
 		Version:        versionString(),
 		Reader:         stdin,
 		Writer:         stdout,

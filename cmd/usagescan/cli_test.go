@@ -50,6 +50,13 @@ var cliCases = []cliCase{
 	{name: "bad_by", args: []string{"--by", "year", "--logs", fixtures + "/basic"}},
 	{name: "stray_argument", args: []string{"report", fixtures + "/basic"}},
 
+	// help
+	{name: "help", args: []string{"--help"}},
+	{name: "help_report", args: []string{"report", "--help"}},
+	{name: "help_recommend", args: []string{"recommend", "--help"}},
+	{name: "help_ingest", args: []string{"ingest", "--help"}},
+	{name: "unknown_command", args: []string{"reprot"}},
+
 	// pricing
 	{name: "pricing_table", args: []string{"--logs", fixtures + "/pricing"}},
 	{name: "pricing_breakdown", args: []string{"--logs", fixtures + "/pricing", "--breakdown", "--by", "day"}},

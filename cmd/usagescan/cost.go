@@ -16,11 +16,11 @@ const exitUnknownModels = 3
 
 // pricingFlags choose the price table and provider.
 func pricingFlags() []cli.Flag {
-	return []cli.Flag{
+	return inCategory("Pricing",
 		&cli.StringFlag{Name: "provider", Value: "anthropic", Usage: "price at `NAME`'s rates: anthropic (list price) or a reseller profile such as runapi (see usagescan prices)"},
 		pricingFileFlag(),
-		&cli.BoolFlag{Name: "strict", Usage: "exit 3 when a model has no price (default: warn and show ? for its cost)"},
-	}
+		&cli.BoolFlag{DisableDefaultText: true, Name: "strict", Usage: "exit 3 when a model has no price (default: warn and show ? for its cost)"},
+	)
 }
 
 func pricingFileFlag() cli.Flag {

@@ -18,7 +18,7 @@ import (
 
 // csvFlags name billing exports to read beside (or instead of) the logs.
 func csvFlags() []cli.Flag {
-	return []cli.Flag{
+	return inCategory("Billing exports",
 		&cli.StringSliceFlag{
 			Name:  "csv",
 			Usage: "read a billing export `PATH`: a Console usage or cost CSV, an OpenRouter activity CSV (.csv or .csv.gz), a folder of them, or - for stdin; NAME=PATH counts it as user NAME (repeatable). Naming --csv without --logs reads the bill alone",
@@ -26,8 +26,8 @@ func csvFlags() []cli.Flag {
 		&cli.StringFlag{Name: "csv-map", Usage: "read other CSVs through a JSON `FILE` naming their columns (see README)"},
 		&cli.StringFlag{Name: "user-from", Value: billing.UserFromAPIKey, Usage: "who a billing row belongs to: `api_key` (claude_code_key_<user>_xxxx gives <user>) or workspace"},
 		&cli.StringFlag{Name: "user-map", Usage: "a CSV `FILE` of key,user lines merging API keys (or workspaces) into people"},
-		&cli.BoolFlag{Name: "skip-bad-rows", Usage: "count and report CSV rows with bad cells and read on (default: stop at the first)"},
-	}
+		&cli.BoolFlag{DisableDefaultText: true, Name: "skip-bad-rows", Usage: "count and report CSV rows with bad cells and read on (default: stop at the first)"},
+	)
 }
 
 // inputs is what the sources held: log requests (deduplicated) and the counts

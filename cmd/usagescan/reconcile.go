@@ -33,11 +33,15 @@ with --logs NAME=PATH and --csv NAME=PATH, or --user-map FILE.
 Examples:
    usagescan reconcile --csv claude_api_tokens_2026_06.csv --user-map keys.csv
    usagescan reconcile --logs me=~/.claude --csv me=claude_api_cost_2026_06.csv --format json`,
-		Flags: append(append(append(append(sourceFlags(), csvFlags()...), readStoreFlags()...), pricingFileFlag()),
-			&cli.StringFlag{Name: "since", Usage: "first `MONTH` to include, YYYY-MM (UTC)"},
-			&cli.StringFlag{Name: "until", Usage: "last `MONTH` to include, YYYY-MM (UTC)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table or json"},
-		),
+		Flags: flagSet(sourceFlags(), csvFlags(), readStoreFlags(),
+			inCategory("Period",
+				&cli.StringFlag{Name: "since", Usage: "first `MONTH` to include, YYYY-MM (UTC)"},
+				&cli.StringFlag{Name: "until", Usage: "last `MONTH` to include, YYYY-MM (UTC)"},
+			),
+			inCategory("Output",
+				pricingFileFlag(),
+				&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table or json"},
+			)),
 		Action: func(c *cli.Context) error { return runReconcile(c, e) },
 	}
 }

@@ -14,9 +14,35 @@ import (
 	"github.com/usagescan/usagescan/usage"
 )
 
+// flagSet joins groups of flags into one list.
+func flagSet(groups ...[]cli.Flag) []cli.Flag {
+	var all []cli.Flag
+	for _, g := range groups {
+		all = append(all, g...)
+	}
+	return all
+}
+
+// inCategory files flags under a heading of --help.
+func inCategory(category string, flags ...cli.Flag) []cli.Flag {
+	for _, f := range flags {
+		switch f := f.(type) {
+		case *cli.StringFlag:
+			f.Category = category
+		case *cli.BoolFlag:
+			f.Category = category
+		case *cli.StringSliceFlag:
+			f.Category = category
+		case *cli.DurationFlag:
+			f.Category = category
+		}
+	}
+	return flags
+}
+
 // sourceFlags choose what is read; every command that reads usage has them.
 func sourceFlags() []cli.Flag {
-	return []cli.Flag{
+	return inCategory("Logs",
 		&cli.StringSliceFlag{
 			Name:  "logs",
 			Usage: "read `PATH`: a folder (walked for *.jsonl), one .jsonl file, or - for stdin; NAME=PATH counts it as user NAME (repeatable; default: $CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude)",
@@ -25,18 +51,18 @@ func sourceFlags() []cli.Flag {
 			Name:  "user",
 			Usage: "attribute logs to `NAME` (default: the account e-mail in .claude.json, else $USER)",
 		},
-		&cli.BoolFlag{Name: "verbose", Usage: "say where logs were found and show the first malformed lines"},
-	}
+		&cli.BoolFlag{DisableDefaultText: true, Name: "verbose", Usage: "say where logs were found and show the first malformed lines"},
+	)
 }
 
 // periodFlags choose the time range and grouping.
 func periodFlags() []cli.Flag {
-	return []cli.Flag{
+	return inCategory("Period",
 		&cli.StringFlag{Name: "since", Usage: "first `DATE` to include, YYYY-MM or YYYY-MM-DD (inclusive, in --tz)"},
 		&cli.StringFlag{Name: "until", Usage: "last `DATE` to include, YYYY-MM or YYYY-MM-DD (inclusive, in --tz)"},
 		&cli.StringFlag{Name: "tz", Usage: "IANA time `ZONE` for period boundaries, e.g. Europe/Rome (default: the local zone)"},
 		&cli.StringFlag{Name: "by", Value: "month", Usage: "period: `day`, week (ISO, Monday first) or month"},
-	}
+	)
 }
 
 func reportCommand(e *env) *cli.Command {
@@ -51,10 +77,12 @@ Examples:
    usagescan report --since 2026-06 --until 2026-08
    usagescan report --by week --tz Europe/Rome
    usagescan report --format csv --logs ci=./ci-logs > usage.csv`,
-		Flags: append(append(append(append(append(sourceFlags(), csvFlags()...), readStoreFlags()...), periodFlags()...), pricingFlags()...), outFlag(),
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, json or csv"},
-			&cli.BoolFlag{Name: "breakdown", Usage: "split each cost into input, output, cache write, cache read and web search (table; JSON always has cost_breakdown)"},
-		),
+		Flags: flagSet(sourceFlags(), csvFlags(), readStoreFlags(), periodFlags(), pricingFlags(),
+			inCategory("Output",
+				&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, json or csv"},
+				&cli.BoolFlag{DisableDefaultText: true, Name: "breakdown", Usage: "split each cost into input, output, cache write, cache read and web search (table; JSON always has cost_breakdown)"},
+				outFlag(),
+			)),
 		Action: func(c *cli.Context) error { return runReport(c, e) },
 	}
 }

@@ -23,16 +23,16 @@ func dbFlag() cli.Flag {
 }
 
 func quietFlag() cli.Flag {
-	return &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors on stderr (for cron)"}
+	return &cli.BoolFlag{DisableDefaultText: true, Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors on stderr (for cron)"}
 }
 
 // readStoreFlags are the store flags of commands that read usage.
 func readStoreFlags() []cli.Flag {
-	return []cli.Flag{
+	return inCategory("History store",
 		dbFlag(),
-		&cli.BoolFlag{Name: "no-store", Usage: "read only the sources named, not the history store that usagescan ingest keeps"},
+		&cli.BoolFlag{DisableDefaultText: true, Name: "no-store", Usage: "read only the sources named, not the history store that usagescan ingest keeps"},
 		quietFlag(),
-	}
+	)
 }
 
 func outFlag() cli.Flag {
@@ -111,10 +111,11 @@ cron so nothing ages out before it is stored:
    0 * * * *  usagescan ingest --quiet
 
 Exit codes: 0 ok, 1 error, 2 nothing to read, 4 the store is locked past --lock-timeout.`,
-		Flags: append(append(sourceFlags(), csvFlags()...),
-			dbFlag(), quietFlag(),
-			&cli.DurationFlag{Name: "lock-timeout", Value: store.DefaultLockTimeout, Usage: "how long to wait for another run holding the store (`DURATION`, e.g. 30s)"},
-		),
+		Flags: flagSet(sourceFlags(), csvFlags(),
+			inCategory("History store",
+				dbFlag(), quietFlag(),
+				&cli.DurationFlag{Name: "lock-timeout", Value: store.DefaultLockTimeout, Usage: "how long to wait for another run holding the store (`DURATION`, e.g. 30s)"},
+			)),
 		Action: func(c *cli.Context) error { return runIngest(c, e) },
 	}
 }
