@@ -112,10 +112,19 @@ func runRecommend(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	// Only records that stand for API responses can be cut into windows; export
+	// rows (streamed, or kept in the store) are totals of a day or an hour.
+	var reqs []usage.Request
+	for _, r := range in.requests() {
+		if r.Count > 0 {
+			reqs = append(reqs, r)
+		} else {
+			totals++
+		}
+	}
 	if totals > 0 {
 		e.warnf("%s of billing exports left out: they are daily or hourly totals, which cannot be cut into 5-hour windows (report and reconcile use them)", plural64(totals, "row"))
 	}
-	reqs := in.requests()
 	if len(reqs) == 0 {
 		return errorf("no requests to recommend from").exit(exitNoData).hint("%s", sourcesText(in))
 	}
