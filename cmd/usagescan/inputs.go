@@ -61,10 +61,18 @@ func (in *inputs) notices() []usage.Notice {
 // so an export of any size stays small. With a store, billing rows are keyed
 // per file as ingest keys them and merged through the set instead, so that an
 // export both stored and named again counts once.
-func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usage.Request)) (*inputs, error) {
-	st, err := openStoreForRead(c, e)
-	if err != nil {
-		return nil, err
+//
+// Naming --csv without --logs reads the bill alone: no log discovery and no
+// store, which stands in for the logs Claude Code deleted. With alwaysLogs
+// (reconcile, which compares the two) the logs are read all the same.
+func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usage.Request), alwaysLogs bool) (*inputs, error) {
+	readLogs := alwaysLogs || !billOnly(c)
+	var st *store.Store
+	if readLogs {
+		var err error
+		if st, err = openStoreForRead(c, e); err != nil {
+			return nil, err
+		}
 	}
 	if st != nil {
 		defer st.Close()
@@ -85,8 +93,12 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usag
 	}
 
 	in := &inputs{set: aggregate.NewSet(), logs: &scan.Result{Set: aggregate.NewSet()}}
-	sources, files, stdin := discoverLogs(c, e)
-	readLogs := sources != nil
+	var sources []scan.Source
+	var files []scan.File
+	var stdin *scan.Source
+	if readLogs {
+		sources, files, stdin = discoverLogs(c, e)
+	}
 	csvFiles, err := csvPaths(e, csvs)
 	if err != nil {
 		return nil, err
@@ -194,14 +206,15 @@ func nothingFound(sources []scan.Source, csvs []string) error {
 		hint("point elsewhere with --logs PATH (a folder, a .jsonl file, or - for stdin) or CLAUDE_CONFIG_DIR=DIR")
 }
 
-// discoverLogs finds the log files the flags name, warning about paths it
-// cannot read. --csv without --logs replaces log discovery: then sources is nil.
+// billOnly: --csv named without --logs replaces log discovery.
+func billOnly(c *cli.Context) bool {
+	return len(c.StringSlice("logs")) == 0 && len(c.StringSlice("csv")) > 0
+}
+
+// discoverLogs finds the log files the flags name (the default places without
+// --logs), warning about paths it cannot read.
 func discoverLogs(c *cli.Context, e *env) (sources []scan.Source, files []scan.File, stdin *scan.Source) {
-	logs := c.StringSlice("logs")
-	if len(logs) == 0 && len(c.StringSlice("csv")) > 0 {
-		return nil, nil, nil
-	}
-	sources = scan.Sources(logs, scan.Env{Getenv: e.getenv, User: c.String("user")})
+	sources = scan.Sources(c.StringSlice("logs"), scan.Env{Getenv: e.getenv, User: c.String("user")})
 	files, stdin, warnings := scan.Discover(sources)
 	for _, w := range warnings {
 		e.warnf("%s", w)

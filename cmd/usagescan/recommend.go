@@ -108,7 +108,7 @@ func runRecommend(c *cli.Context, e *env) error {
 	}
 
 	var totals int64 // billing-export rows: totals, not requests
-	in, err := readInputs(c, e, prices, func(*usage.Request) { totals++ })
+	in, err := readInputs(c, e, prices, func(*usage.Request) { totals++ }, false)
 	if err != nil {
 		return err
 	}

@@ -27,8 +27,10 @@ and billed tokens per class and cost, with the difference in percent and a one-l
 reading. Months are UTC months, as the Console bills them. The bill is the truth for
 money; logs of Claude Code before 2.1.97 undercount output.
 
-The logs name users by account e-mail or $USER, the Console by API key: match them
-with --logs NAME=PATH and --csv NAME=PATH, or --user-map FILE.
+The logs are read as by report (the default places, or --logs, and the history store);
+naming --csv does not replace them here. The logs name users by account e-mail or $USER,
+the Console by API key: match them with --logs NAME=PATH and --csv NAME=PATH, or
+--user-map FILE.
 
 Examples:
    usagescan reconcile --csv claude_api_tokens_2026_06.csv --user-map keys.csv
@@ -76,7 +78,7 @@ func runReconcile(c *cli.Context, e *env) error {
 		if rng.Contains(r.Time) {
 			bill.add(r)
 		}
-	})
+	}, true)
 	if err != nil {
 		return err
 	}

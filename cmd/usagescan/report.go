@@ -150,7 +150,7 @@ func runReport(c *cli.Context, e *env) error {
 	ro := aggregate.NewRoller(o.by, o.loc, o.rng)
 	cost := newCosting(o.prices, o.provider)
 	add := func(r *usage.Request) { cost.add(ro.Add(r), r) }
-	in, err := readInputs(c, e, o.prices, add)
+	in, err := readInputs(c, e, o.prices, add, false)
 	if err != nil {
 		return err
 	}

@@ -136,7 +136,11 @@ func runIngest(c *cli.Context, e *env) error {
 		return err
 	}
 	csvs := c.StringSlice("csv")
-	sources, files, _ := discoverLogs(c, e)
+	var sources []scan.Source
+	var files []scan.File
+	if !billOnly(c) {
+		sources, files, _ = discoverLogs(c, e)
+	}
 	csvFiles, err := csvPaths(e, csvs)
 	if err != nil {
 		return err

@@ -260,3 +260,27 @@ func TestRecommendIgnoresStoredBillingRows(t *testing.T) {
 		t.Errorf("stored billing rows changed the recommendation:\n%s\n%s", before, after)
 	}
 }
+
+// The store stands in for the logs: report --csv alone reports the bill alone,
+// and an export both stored and named again counts once.
+func TestStoreAndBills(t *testing.T) {
+	s := newSession(t)
+	bill := fixtures + "/billing/claude_api_tokens_2026_06.csv"
+	alone := s.rows("--csv", bill, "--no-store")
+	if code, _, errs := s.run("ingest", "--logs", fixtures+"/basic", "--csv", bill); code != 0 {
+		t.Fatalf("ingest: exit %d %s", code, errs)
+	}
+	if got := s.rows("--csv", bill); !reflect.DeepEqual(got, alone) {
+		t.Errorf("report --csv with a store:\n got %v\nwant the bill alone %v", got, alone)
+	}
+	// The store holds the bill too: naming it again adds nothing.
+	all := s.rows()
+	if got := s.rows("--logs", fixtures+"/basic", "--csv", bill); !reflect.DeepEqual(got, all) {
+		t.Errorf("store + the same bill again:\n got %v\nwant %v", got, all)
+	}
+	// reconcile reads the logs (here: the store) even when only --csv is named.
+	code, out, errs := s.run("reconcile", "--csv", bill, "--user-map", fixtures+"/billing-users.csv")
+	if code != 0 || !strings.Contains(out, "2026-06  alice@example.com") {
+		t.Errorf("reconcile from the store: exit %d\n%s%s", code, out, errs)
+	}
+}
