@@ -213,6 +213,7 @@ func (rd *Reader) malformed(msg string) {
 }
 
 var (
+	utf8BOM      = []byte("\ufeff")
 	usageKey     = []byte(`"usage"`)
 	assistantTyp = []byte(`"assistant"`)
 )
@@ -220,6 +221,9 @@ var (
 // parseLine fills rd.req from one line and reports whether it is a usage record.
 func (rd *Reader) parseLine(line []byte, complete bool) bool {
 	line = bytes.TrimSpace(line) // also drops the '\r' of CRLF
+	if rd.lineNo == 1 {
+		line = bytes.TrimPrefix(line, utf8BOM) // a file saved by an editor
+	}
 	if len(line) == 0 {
 		return false
 	}

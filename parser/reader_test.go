@@ -139,6 +139,12 @@ func TestReaderRecords(t *testing.T) {
 			stats: Stats{Lines: 5, UsageLines: 1, Malformed: 4},
 		},
 		{
+			name:  "a byte-order mark before the first line",
+			input: "\ufeff" + line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2}`, "") + "\n",
+			want:  []usage.Request{with(func(r *usage.Request) { r.Tokens = usage.Tokens{Input: 1, Output: 2} })},
+			stats: Stats{Lines: 1, UsageLines: 1},
+		},
+		{
 			name:  "a complete last line without a newline is fine",
 			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2}`, ""),
 			want:  []usage.Request{with(func(r *usage.Request) { r.Tokens = usage.Tokens{Input: 1, Output: 2} })},
