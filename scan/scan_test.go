@@ -156,7 +156,6 @@ func recount(t *testing.T, dir string) map[string]totals {
 		} `json:"message"`
 	}
 	type rec struct {
-		key   string
 		month string
 		model string
 		side  bool
