@@ -48,8 +48,12 @@ func (e *engine) options(u *userData, s5, sWk float64) []*option {
 				APIOnlyUSD:  a.ci * first * f,
 				CapHits5h:   scaleCount(o.run.hits5[m], f),
 				CapHitsWeek: scaleCount(o.run.hitsWk[m], f),
-				Fits:        o.run.hits5[m]+o.run.hitsWk[m] == 0,
-				WaitHours:   o.run.wait[m].Hours() * f,
+				// A month whose use went past a budget does not fit, even when
+				// the budget ran out before the month began (a window or week
+				// spanning the month boundary, or starting before the range):
+				// then the month has overflow but no cap hit of its own.
+				Fits:      o.run.hits5[m]+o.run.hitsWk[m] == 0 && o.run.overflow[m] <= epsilon,
+				WaitHours: o.run.wait[m].Hours() * f,
 			}
 			pc.TotalUSD = pc.PriceUSD + pc.APIOnlyUSD
 			if !e.opt.NoExtraUsage {

@@ -71,7 +71,10 @@ func ParseLimit(text string, at time.Time, loc *time.Location) (Hit, bool) {
 	if i := strings.IndexByte(line, '\n'); i >= 0 {
 		line = strings.TrimSpace(line[:i])
 	}
-	line = strings.NewReplacer("’", "'", "‘", "'", " ", " ").Replace(line)
+	// No-break spaces (U+00A0; U+202F, which date formatting puts before "pm")
+	// are spaces. Escapes, not the characters: the pair here used to read
+	// " ", " ", a plain space for a plain space.
+	line = strings.NewReplacer("’", "'", "‘", "'", "\u00a0", " ", "\u202f", " ").Replace(line)
 	lower := strings.ToLower(line)
 
 	// 2025: "Claude AI usage limit reached|<unix seconds>".

@@ -266,11 +266,25 @@ func (e *engine) setRange(reqs []usage.Request) error {
 		}
 		if e.now.Before(p.end) {
 			p.projected = true
-			p.factor = float64(p.end.Sub(p.start)) / float64(e.now.Sub(p.start))
+			// From the daily rate: days in the period / days elapsed, days
+			// on loc's calendar (a 23- or 25-hour day is one day), not hours.
+			p.factor = e.dayPos(p.end) - e.dayPos(p.start)
+			p.factor /= e.dayPos(e.now) - e.dayPos(p.start)
 		}
 		e.months = append(e.months, p)
 	}
 	return nil
+}
+
+// dayPos is t's position in days on loc's calendar: the days since 1970-01-01
+// plus the elapsed share of t's day (whatever its length).
+func (e *engine) dayPos(t time.Time) float64 {
+	l := t.In(e.loc)
+	y, m, d := l.Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, e.loc)
+	next := time.Date(y, m, d+1, 0, 0, 0, 0, e.loc)
+	civil := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+	return float64(civil) + float64(t.Sub(day))/float64(next.Sub(day))
 }
 
 func maxTime(a, b time.Time) time.Time {

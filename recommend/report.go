@@ -110,7 +110,9 @@ type PlanCost struct {
 	// APIOnlyUSD is CI use, priced on the API (first provider) whatever the plan.
 	APIOnlyUSD float64 `json:"api_only_usd,omitempty"`
 	// TotalUSD is price + overflow + API-only use; with NoExtraUsage, price +
-	// API-only use (the plan does not fit if it has cap hits).
+	// API-only use (the plan does not fit if it has cap hits or overflow:
+	// a budget can run out in the month before, in a window or week that spans
+	// the boundary).
 	TotalUSD    float64 `json:"total_usd"`
 	CapHits5h   int     `json:"cap_hits_5h"`
 	CapHitsWeek int     `json:"cap_hits_week"`
