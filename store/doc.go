@@ -13,7 +13,15 @@
 // offset after the last complete line and a SHA-256 of the first 4 KB: an
 // unchanged file costs a stat; a grown one is read from its offset; a truncated,
 // rewritten or replaced one is read whole (safe, since every copy of a request
-// dedupes by key). A cut-off last line is left for the next run.
+// dedupes by key). A last line without its line end is left for the next run:
+// the offset stays before it, though a complete one (valid JSON, as in a file
+// that does not end with a newline) is stored at once, as a scan counts it.
+//
+// What a stat and the head cannot see: a file rewritten in place (same inode)
+// with the same size and mtime is taken as unchanged; one rewritten in place
+// after its first 4 KB, grown, and with a line end just before the old offset
+// is taken as appended, so what changed before the offset is not read. Claude
+// Code only appends to its session files; a touch makes such a file read whole.
 //
 // Each request is stored once under its key (message.id:requestId). A later,
 // larger copy replaces a stored one by aggregate's rule (largest total tokens,

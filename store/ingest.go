@@ -62,10 +62,11 @@ type fileState struct {
 
 // Ingest reads what changed in files since the last ingest and stores it in one
 // transaction: an unchanged file (same device, inode, size and mtime) costs a
-// stat; a file that grew (same identity and first 4 KB) is read from the end of
-// its last complete line; any other changed file is read whole. A cut-off last
-// line is left for the next run. Of the copies of a request the best is kept
-// (aggregate.Set's rule), across files and runs.
+// stat; a file that grew (same identity and first 4 KB, and a line end still
+// before its old offset) is read from the end of its last complete line; any
+// other changed file is read whole. A last line without its line end is left
+// for the next run (a complete one is stored, see readFile). Of the copies of a
+// request the best is kept (aggregate.Set's rule), across files and runs.
 //
 // When the transaction fails nothing is stored, not even the files' positions,
 // so the next run reads the same bytes again.

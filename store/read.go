@@ -122,12 +122,26 @@ func readFile(j *job, rd *parser.Reader, buf []byte, prog *scan.Progress) *fileR
 		p := j.prev
 		if old := sha256.Sum256(head[:min(p.headLen, next.headLen)]); p.headLen > next.headLen || !bytes.Equal(old[:], p.head) {
 			j.whole = true // rewritten: same inode, other content
+		} else if ok, n, err := lineEndAt(fh, p.offset, head, buf); err != nil {
+			fr.bytes += n
+			fr.err = readErr(err)
+			return fr
 		} else {
-			start, lines = p.offset, p.lines
+			fr.bytes += n
+			if !ok {
+				// The first 4 KB are the same but the old offset no longer follows
+				// a line end: rewritten after its head (same inode). Read from
+				// there, the first line would be half of one and every line
+				// before it, new content, would be lost. Read it whole.
+				j.whole = true
+			} else {
+				start, lines = p.offset, p.lines
+			}
 		}
 	}
 
-	// The end: after the last newline. A cut-off last line is left for the next run.
+	// The end: after the last newline. A last line without one is left for the
+	// next run (see readTail).
 	end, n, err := lastLineEnd(fh, start, next.size, buf)
 	fr.bytes += n
 	if err != nil {
@@ -135,8 +149,8 @@ func readFile(j *job, rd *parser.Reader, buf []byte, prog *scan.Progress) *fileR
 		return fr
 	}
 	next.offset, next.lines = start, lines
+	set := aggregate.NewSet() // copies within the file (one line per content block)
 	if end > start {
-		set := aggregate.NewSet() // copies within the file (one line per content block)
 		rd.Reset(io.NewSectionReader(fh, start, end-start), j.f.Path, j.f.User)
 		var last int64
 		for rd.Scan() {
@@ -167,12 +181,77 @@ func readFile(j *job, rd *parser.Reader, buf []byte, prog *scan.Progress) *fileR
 			fr.err = errShrank
 			return fr
 		}
-		fr.reqs = set.Requests()
 		next.offset = end
 		next.lines = lines + int64(rd.Line())
 	}
+	if end < next.size {
+		// A last line without its line end: half written, or complete in a
+		// file that does not end with a newline (an editor, another tool). A
+		// complete one is stored now, as a scan counts it: were the file deleted
+		// before anything followed, it would be lost. The offset stays before
+		// it, so the next run reads it again, whole; its key (message.id, or the
+		// hash of its fields) makes that copy the same request, never a second
+		// one. A half-written line is not valid JSON and gives nothing.
+		n, err := readTail(fh, end, next.size, j, rd, set, fr, buf)
+		fr.bytes += n
+		if err != nil {
+			fr.err = readErr(err)
+			return fr
+		}
+	}
+	fr.reqs = set.Requests()
 	fr.next = &next
 	return fr
+}
+
+// lineEndAt reports whether offset is 0 or follows a '\n', reading the byte
+// before it from head when it holds it. n is the bytes read.
+func lineEndAt(f *os.File, offset int64, head, buf []byte) (ok bool, n int64, err error) {
+	if offset == 0 {
+		return true, 0, nil
+	}
+	if offset <= int64(len(head)) {
+		return head[offset-1] == '\n', 0, nil
+	}
+	b := buf[:1]
+	if _, err := f.ReadAt(b, offset-1); err != nil {
+		return false, 1, err
+	}
+	return b[0] == '\n', 1, nil
+}
+
+// readTail reads the last line of f, [end, size), which has no line end, and
+// adds its record (or notice) to set (or fr) when the line is complete. Its
+// lines are not counted in fr.stats, nor is it malformed: it is read again by
+// the next run that finds the file changed. n is the bytes read.
+func readTail(f *os.File, end, size int64, j *job, rd *parser.Reader, set *aggregate.Set, fr *fileResult, buf []byte) (n int64, err error) {
+	// Cheap first: a complete JSON object ends with '}' (and maybe a '\r').
+	k := min(size-end, 8)
+	b := buf[:k]
+	if _, err := f.ReadAt(b, size-k); err != nil {
+		return k, err
+	}
+	n = k
+	if t := bytes.TrimRight(b, " \t\r"); len(t) == 0 || t[len(t)-1] != '}' {
+		return n, nil
+	}
+	rd.Reset(io.NewSectionReader(f, end, size-end), j.f.Path, j.f.User)
+	for rd.Scan() {
+		r := rd.Request()
+		if r.Key == "" {
+			r.Key = Key(r)
+		}
+		set.Add(r)
+	}
+	n += rd.Stats().Bytes
+	if err := rd.Err(); err != nil {
+		return n, err
+	}
+	if rd.Offset() != 0 || rd.Stats().Bytes != size-end {
+		return n, errShrank // a line end where there was none: changed while read
+	}
+	fr.notices = append(fr.notices, rd.Notices()...)
+	return n, nil
 }
 
 func readErr(err error) error {
