@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
-	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/recommend"
 	"github.com/usagescan/usagescan/usage"
 )
@@ -66,16 +65,11 @@ func runRecommend(c *cli.Context, e *env) error {
 		Location: loc, NoExtraUsage: c.Bool("no-extra-usage"), CurrentPlan: c.String("current-plan"),
 		Calibrate: c.Bool("calibrate"), Providers: c.StringSlice("provider"),
 	}
-	if s := c.String("since"); s != "" {
-		if opt.Since, err = aggregate.ParseBound(s, loc, false); err != nil {
-			return errorf("--since: %v", err)
-		}
+	rng, err := parseRange(c, loc)
+	if err != nil {
+		return err
 	}
-	if s := c.String("until"); s != "" {
-		if opt.Until, err = aggregate.ParseBound(s, loc, true); err != nil {
-			return errorf("--until: %v", err)
-		}
-	}
+	opt.Since, opt.Until = rng.From, rng.To
 	if opt.Calibrate && opt.CurrentPlan == "" {
 		return errorf("--calibrate needs --current-plan").hint("for example --current-plan max-5x --calibrate")
 	}

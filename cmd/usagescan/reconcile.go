@@ -8,7 +8,6 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
-	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/billing"
 	"github.com/usagescan/usagescan/parser"
 	"github.com/usagescan/usagescan/pricing"
@@ -57,18 +56,7 @@ func runReconcile(c *cli.Context, e *env) error {
 	if len(c.StringSlice("csv")) == 0 {
 		return errorf("reconcile needs a billing export").hint("name one with --csv PATH (a Console usage or cost export)")
 	}
-	var rng aggregate.Range
-	var err error
-	if s := c.String("since"); s != "" {
-		if rng.From, err = aggregate.ParseBound(s, time.UTC, false); err != nil {
-			return errorf("--since: %v", err)
-		}
-	}
-	if s := c.String("until"); s != "" {
-		if rng.To, err = aggregate.ParseBound(s, time.UTC, true); err != nil {
-			return errorf("--until: %v", err)
-		}
-	}
+	rng, err := parseRange(c, time.UTC) // the Console bills by UTC day
 	prices, err := loadPricing(c)
 	if err != nil {
 		return err

@@ -114,18 +114,8 @@ func parseReportOptions(c *cli.Context, e *env) (*reportOptions, error) {
 	if o.loc, o.tzName, err = timeZone(c.String("tz"), e.getenv); err != nil {
 		return nil, err
 	}
-	if s := c.String("since"); s != "" {
-		if o.rng.From, err = aggregate.ParseBound(s, o.loc, false); err != nil {
-			return nil, errorf("--since: %v", err).hint("for example --since 2026-06 or --since 2026-06-15")
-		}
-	}
-	if s := c.String("until"); s != "" {
-		if o.rng.To, err = aggregate.ParseBound(s, o.loc, true); err != nil {
-			return nil, errorf("--until: %v", err).hint("for example --until 2026-08 or --until 2026-08-31")
-		}
-	}
-	if !o.rng.From.IsZero() && !o.rng.To.IsZero() && !o.rng.From.Before(o.rng.To) {
-		return nil, errorf("--since %s is after --until %s", c.String("since"), c.String("until"))
+	if o.rng, err = parseRange(c, o.loc); err != nil {
+		return nil, err
 	}
 	if c.Args().Present() {
 		return nil, errorf("unexpected argument %q", c.Args().First()).hint("name log folders with --logs PATH")
@@ -211,6 +201,26 @@ func sourcesText(in *inputs) string {
 		return "every file named was empty or unreadable"
 	}
 	return "read " + strings.Join(parts, " and ")
+}
+
+// parseRange reads --since and --until (inclusive, in loc) into a half-open range.
+func parseRange(c *cli.Context, loc *time.Location) (aggregate.Range, error) {
+	var rng aggregate.Range
+	var err error
+	if s := c.String("since"); s != "" {
+		if rng.From, err = aggregate.ParseBound(s, loc, false); err != nil {
+			return rng, errorf("--since: %v", err).hint("for example --since 2026-06 or --since 2026-06-15")
+		}
+	}
+	if s := c.String("until"); s != "" {
+		if rng.To, err = aggregate.ParseBound(s, loc, true); err != nil {
+			return rng, errorf("--until: %v", err).hint("for example --until 2026-08 or --until 2026-08-31")
+		}
+	}
+	if !rng.From.IsZero() && !rng.To.IsZero() && !rng.From.Before(rng.To) {
+		return rng, errorf("--since %s is after --until %s", c.String("since"), c.String("until"))
+	}
+	return rng, nil
 }
 
 // timeZone resolves --tz; without it the local zone, named from $TZ or /etc/localtime.
