@@ -165,5 +165,3 @@ func money(x float64) string {
 	}
 	return "$" + humanize.FormatFloat("#,###.##", x)
 }
-
-func humanizeInt(n int64) string { return humanize.Comma(n) }

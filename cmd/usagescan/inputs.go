@@ -77,14 +77,8 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usag
 	if st != nil {
 		defer st.Close()
 	}
-	logs, csvs := c.StringSlice("logs"), c.StringSlice("csv")
-	stdinUsers := 0
-	for _, v := range append(append([]string{}, logs...), csvs...) {
-		if _, p := scan.SplitLabel(v); p == scan.Stdin {
-			stdinUsers++
-		}
-	}
-	if stdinUsers > 1 {
+	csvs := c.StringSlice("csv")
+	if stdinSources(c) > 1 {
 		return nil, errorf("only one --logs or --csv can read stdin (-)")
 	}
 	opt, err := billingOptions(c, prices)
@@ -99,10 +93,7 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usag
 	if readLogs {
 		sources, files, stdin = discoverLogs(c, e)
 	}
-	csvFiles, err := csvPaths(e, csvs)
-	if err != nil {
-		return nil, err
-	}
+	csvFiles := csvPaths(e, csvs)
 	if len(files) == 0 && stdin == nil && len(csvFiles) == 0 && st == nil {
 		return nil, nothingFound(sources, csvs)
 	}
@@ -129,12 +120,7 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usag
 	if st != nil {
 		// The store keys a log line without a message id by a hash of its fields;
 		// key fresh copies the same way, or they would count twice.
-		for _, r := range in.set.Requests() {
-			if r.Key == "" {
-				in.set = rekeyed(in.set)
-				break
-			}
-		}
+		in.set = rekeyed(in.set)
 	}
 	for _, f := range csvFiles {
 		add := func(r *usage.Request) {
@@ -178,11 +164,20 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usag
 	return in, nil
 }
 
-// rekeyed returns the set with keyless requests keyed as the store keys them.
+// rekeyed returns the set with keyless requests keyed as the store keys them;
+// s itself when it has none (real logs have none).
 func rekeyed(s *aggregate.Set) *aggregate.Set {
+	reqs := s.Requests()
+	i := 0
+	for i < len(reqs) && reqs[i].Key != "" {
+		i++
+	}
+	if i == len(reqs) {
+		return s
+	}
 	out := aggregate.NewSet()
 	out.AddDuplicates(s.Duplicates())
-	for _, r := range s.Requests() {
+	for _, r := range reqs {
 		if r.Key == "" {
 			r.Key = store.Key(&r)
 		}
@@ -206,6 +201,17 @@ func nothingFound(sources []scan.Source, csvs []string) error {
 		hint("point elsewhere with --logs PATH (a folder, a .jsonl file, or - for stdin) or CLAUDE_CONFIG_DIR=DIR")
 }
 
+// stdinSources counts the --logs and --csv values that read stdin (-).
+func stdinSources(c *cli.Context) int {
+	n := 0
+	for _, v := range append(c.StringSlice("logs"), c.StringSlice("csv")...) {
+		if _, p := scan.SplitLabel(v); p == scan.Stdin {
+			n++
+		}
+	}
+	return n
+}
+
 // billOnly: --csv named without --logs replaces log discovery.
 func billOnly(c *cli.Context) bool {
 	return len(c.StringSlice("logs")) == 0 && len(c.StringSlice("csv")) > 0
@@ -226,7 +232,8 @@ func discoverLogs(c *cli.Context, e *env) (sources []scan.Source, files []scan.F
 type csvFile struct{ path, user string }
 
 // csvPaths expands --csv values: folders to their *.csv and *.csv.gz files.
-func csvPaths(e *env, values []string) ([]csvFile, error) {
+// Paths that cannot be read are warnings.
+func csvPaths(e *env, values []string) []csvFile {
 	var out []csvFile
 	for _, v := range values {
 		user, path := scan.SplitLabel(v)
@@ -252,7 +259,7 @@ func csvPaths(e *env, values []string) ([]csvFile, error) {
 			out = append(out, csvFile{n, user})
 		}
 	}
-	return out, nil
+	return out
 }
 
 func billingOptions(c *cli.Context, prices *pricing.Table) (billing.Options, error) {

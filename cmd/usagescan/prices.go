@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/dustin/go-humanize"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -62,7 +63,7 @@ func writePrices(e *env, t *pricing.Table, checked string) error {
 			notes = append(notes, fmt.Sprintf("from %s: cache read %s", ch.From, rate(ch.Rates.CacheRead)))
 		}
 		if lc := m.LongContext; lc != nil {
-			notes = append(notes, fmt.Sprintf("above %s input: %s/%s whole request", humanizeInt(lc.Threshold), rate(lc.Rates.Input), rate(lc.Rates.Output)))
+			notes = append(notes, fmt.Sprintf("above %s input: %s/%s whole request", humanize.Comma(lc.Threshold), rate(lc.Rates.Input), rate(lc.Rates.Output)))
 		}
 		if f := m.Fast; f != nil {
 			notes = append(notes, fmt.Sprintf("fast: %s/%s", rate(f.Input), rate(f.Output)))

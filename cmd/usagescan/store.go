@@ -122,10 +122,8 @@ Exit codes: 0 ok, 1 error, 2 nothing to read, 4 the store is locked past --lock-
 
 func runIngest(c *cli.Context, e *env) error {
 	e.quiet = c.Bool("quiet")
-	for _, v := range append(c.StringSlice("logs"), c.StringSlice("csv")...) {
-		if _, p := scan.SplitLabel(v); p == scan.Stdin {
-			return errorf("ingest reads files, not stdin").hint("save the input to a file and name it with --logs or --csv")
-		}
+	if stdinSources(c) > 0 {
+		return errorf("ingest reads files, not stdin").hint("save the input to a file and name it with --logs or --csv")
 	}
 	prices, err := loadPricing(c)
 	if err != nil {
@@ -141,10 +139,7 @@ func runIngest(c *cli.Context, e *env) error {
 	if !billOnly(c) {
 		sources, files, _ = discoverLogs(c, e)
 	}
-	csvFiles, err := csvPaths(e, csvs)
-	if err != nil {
-		return err
-	}
+	csvFiles := csvPaths(e, csvs)
 	if len(files) == 0 && len(csvFiles) == 0 {
 		return nothingFound(sources, csvs)
 	}
