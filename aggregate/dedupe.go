@@ -96,29 +96,5 @@ func (s *Set) Requests() []usage.Request {
 	return s.reqs
 }
 
-// better reports whether copy a should replace copy b of the same response.
-// The order is total: whichever copy arrives first, the same one is kept.
-func better(a, b *usage.Request) bool {
-	if ta, tb := a.Tokens.Total(), b.Tokens.Total(); ta != tb {
-		return ta > tb
-	}
-	if a.Sidechain != b.Sidechain {
-		return !a.Sidechain
-	}
-	if a.WebSearch+a.WebFetch != b.WebSearch+b.WebFetch {
-		return a.WebSearch+a.WebFetch > b.WebSearch+b.WebFetch
-	}
-	if !a.Time.Equal(b.Time) {
-		return a.Time.Before(b.Time)
-	}
-	if a.Output != b.Output {
-		return a.Output > b.Output
-	}
-	if a.User != b.User {
-		return a.User < b.User
-	}
-	if a.SessionID != b.SessionID {
-		return a.SessionID < b.SessionID
-	}
-	return a.Cwd < b.Cwd
-}
+// better is the one "which copy wins" rule, usage.Better.
+func better(a, b *usage.Request) bool { return usage.Better(a, b) }

@@ -62,6 +62,35 @@ type User struct {
 	Mix              *Mix          `json:"mix,omitempty"`
 	Notes            []string      `json:"notes,omitempty"`
 	Months           []Month       `json:"months"`
+	// Measured is the budgets measured from status-line snapshots of the
+	// plan's own meter (see package measure); nil without snapshots.
+	Measured *Measured `json:"measured,omitempty"`
+	// Weeks and Windows are the user's weeks and 5-hour windows in the months,
+	// in time order, with their API-equivalent use: what the HTML charts draw.
+	Weeks   []SpanUse `json:"weeks,omitempty"`
+	Windows []SpanUse `json:"windows,omitempty"`
+}
+
+// Measured is a plan's budgets as measured from status-line snapshots.
+type Measured struct {
+	Plan        string  `json:"plan"`
+	FiveHourUSD float64 `json:"five_hour_usd"`
+	WeekUSD     float64 `json:"week_usd"`
+	Snapshots   int     `json:"snapshots"`
+	From        string  `json:"from"` // RFC 3339, first snapshot used
+	To          string  `json:"to"`   // RFC 3339, last snapshot used
+}
+
+// SpanUse is one 5-hour window or week of one user's use.
+type SpanUse struct {
+	Start string  `json:"start"` // RFC 3339 in the report's time zone
+	End   string  `json:"end"`
+	USD   float64 `json:"usd"` // API-equivalent use at list price
+	// Budgets is each subscription plan's budget for this span (plan id ->
+	// USD; the rule in force at the span's start; 0 or absent: no cap).
+	Budgets map[string]float64 `json:"budgets,omitempty"`
+	// Hits counts the limit messages logged inside the span.
+	Hits int `json:"hits,omitempty"`
 }
 
 // Alternative is an option that was not recommended, and what it would cost more.

@@ -73,6 +73,44 @@ type Request struct {
 	// it is the money, and the tokens (which a cost export does not have) are not
 	// priced again. An amount an export does not split is in Input.
 	Billed *Money
+	// Rev orders copies of one billing-export row across exports: the newer
+	// export (the last date it covers, then its file time) has the larger Rev and
+	// replaces the older one's rows. 0 for log records.
+	Rev int64
+}
+
+// Better reports whether copy a of one record should replace copy b. It is the
+// one "which copy wins" rule: the in-memory set and the store's upsert both
+// follow it. A newer export revision wins; then, for log copies of one
+// streamed response, the one with the most tokens (its final count), then the
+// copy that is not a sidechain. The order is total: whichever copy arrives
+// first, the same one is kept.
+func Better(a, b *Request) bool {
+	if a.Rev != b.Rev {
+		return a.Rev > b.Rev
+	}
+	if ta, tb := a.Tokens.Total(), b.Tokens.Total(); ta != tb {
+		return ta > tb
+	}
+	if a.Sidechain != b.Sidechain {
+		return !a.Sidechain
+	}
+	if a.WebSearch+a.WebFetch != b.WebSearch+b.WebFetch {
+		return a.WebSearch+a.WebFetch > b.WebSearch+b.WebFetch
+	}
+	if !a.Time.Equal(b.Time) {
+		return a.Time.Before(b.Time)
+	}
+	if a.Output != b.Output {
+		return a.Output > b.Output
+	}
+	if a.User != b.User {
+		return a.User < b.User
+	}
+	if a.SessionID != b.SessionID {
+		return a.SessionID < b.SessionID
+	}
+	return a.Cwd < b.Cwd
 }
 
 // Context tells how a record's long-context pricing tier is decided.
