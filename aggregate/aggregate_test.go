@@ -3,6 +3,7 @@ package aggregate
 import (
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,8 +41,10 @@ func TestSetKeepsTheBestCopyInAnyOrder(t *testing.T) {
 		req("msg_1:req_1", 20, false, "2026-06-10T09:00:02Z"),
 		req("msg_2:req_2", 7, false, "2026-06-10T10:00:00Z"),
 	}
-	want := []usage.Request{copies[2], copies[4]}
-	want[0], want[1] = copies[4], copies[2] // ordered by time
+	want := []usage.Request{copies[4], copies[2]} // ordered by time
+	for i := range want {
+		want[i].Key = "" // a Set keeps the key's hash, not the key
+	}
 	for _, p := range permutations(len(copies)) {
 		s := NewSet()
 		for _, i := range p {
@@ -53,34 +56,52 @@ func TestSetKeepsTheBestCopyInAnyOrder(t *testing.T) {
 	}
 }
 
-func TestSetMergeEqualsOneSet(t *testing.T) {
+// Workers adding concurrently (AddFrom) keep what one Add sequence keeps.
+func TestSetConcurrentWorkersEqualOneSet(t *testing.T) {
 	var all []usage.Request
-	for i := 0; i < 40; i++ {
+	for i := 0; i < 400; i++ {
 		all = append(all, req(fmt.Sprintf("msg_%d", i%13), int64(i%7), i%3 == 0, fmt.Sprintf("2026-06-%02dT09:00:00Z", 1+i%13)))
 	}
 	one := NewSet()
-	a, b := NewSet(), NewSet()
 	for i := range all {
 		one.Add(&all[i])
-		if i%2 == 0 {
-			a.Add(&all[i])
-		} else {
-			b.Add(&all[i])
-		}
 	}
-	a.Merge(b)
-	if !reflect.DeepEqual(one.Requests(), a.Requests()) || one.Duplicates() != a.Duplicates() || one.Len() != 13 {
-		t.Errorf("merged set differs: %d/%d dups %d/%d", one.Len(), a.Len(), one.Duplicates(), a.Duplicates())
+	par := NewSet()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(all); i += 4 {
+				r := all[i]
+				par.AddFrom(w, &r)
+			}
+		}()
+	}
+	wg.Wait()
+	if !reflect.DeepEqual(one.Requests(), par.Requests()) || one.Duplicates() != par.Duplicates() || one.Len() != 13 || one.Duplicates() != 387 {
+		t.Errorf("concurrent set differs: %d/%d dups %d/%d", one.Len(), par.Len(), one.Duplicates(), par.Duplicates())
 	}
 }
 
-func TestSetRecordsWithoutKeyAreNeverMerged(t *testing.T) {
+// A record without a key is keyed by its fields but its user: identical
+// copies (a resumed session copying a line, the same file read under two
+// labels) count once; a copy differing in any other field is another record.
+func TestSetRecordsWithoutKey(t *testing.T) {
 	s := NewSet()
 	r := req("", 5, false, "2026-06-10T09:00:01Z")
 	s.Add(&r)
-	s.Add(&r)
-	if s.Len() != 2 || s.Duplicates() != 0 {
+	other := r
+	other.User = "someone-else"
+	s.Add(&other)
+	if s.Len() != 1 || s.Duplicates() != 1 {
 		t.Errorf("Len %d, Duplicates %d", s.Len(), s.Duplicates())
+	}
+	more := r
+	more.Output++
+	s.Add(&more)
+	if s.Len() != 2 {
+		t.Errorf("a keyless record with other tokens merged: Len %d", s.Len())
 	}
 }
 
@@ -165,11 +186,11 @@ func ExampleSet() {
 		s.Add(&r)
 	}
 	for _, r := range s.Requests() {
-		fmt.Println(r.Key, r.Output)
+		fmt.Println(r.Model, r.Output)
 	}
 	fmt.Println("duplicates:", s.Duplicates())
 	// Output:
-	// msg_1:req_1 50
+	// claude-opus-4-6 50
 	// duplicates: 2
 }
 

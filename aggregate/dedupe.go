@@ -1,100 +1,330 @@
 // Package aggregate counts each API response once and rolls responses up into
 // totals per period, user, model and source.
 //
-// A Set deduplicates requests by key across every file it is given: of the copies
-// of one response it keeps the one with the largest total tokens (tie: the copy
-// that is not a sidechain), which is the final count of a streamed response. Sets
-// built in parallel merge into one; the result does not depend on the order in
-// which copies arrive. Rollup then sums the kept requests per period in a time zone.
+// A Set deduplicates records by key across every input it is given: of the
+// copies of one response it keeps the better one by usage.Better (the largest
+// total tokens, which is the final count of a streamed response; tie: the copy
+// that is not a sidechain). Workers add to one Set concurrently; the result does
+// not depend on the order in which copies arrive. Rollup then sums the kept
+// records per period in a time zone.
+//
+// A Set holds compact records: no pointers, repeated strings as small ids, the
+// time as an integer and the key once, as a 16-byte hash in the index, about 100
+// bytes per unique request. Records come back out as usage.Request values one at
+// a time (Each), never as a copy of the whole set.
 package aggregate
 
 import (
-	"sort"
+	"cmp"
+	"encoding/binary"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/usagescan/usagescan/usage"
 )
 
-// Set holds one copy of each request, the best one seen.
+const shards = 16
+
+// rec is one request, compact.
+type rec struct {
+	t                            int64  // unix nanoseconds
+	k                            uint64 // the key hash's first bytes: orders records of one time
+	tok                          usage.Tokens
+	ws, wf                       int32
+	user, model, session, cwd, e uint32 // string ids
+	source, tier, speed, geo     uint32 // string ids
+	extra                        int32  // 1 + index of the billed amount and revision; 0: none
+	count                        int32
+	ctx                          usage.Context
+	side                         bool
+}
+
+type extra struct {
+	billed *usage.Money
+	rev    int64
+}
+
+type shard struct {
+	mu    sync.Mutex
+	index map[usage.KeyHash]uint32
+	recs  []rec
+}
+
+// Set holds one copy of each request, the best one seen. Its methods are safe
+// for concurrent use.
 type Set struct {
-	byKey map[string]int32 // key -> index in reqs
-	reqs  []usage.Request
-	dups  int64
+	shards [shards]shard
+	strs   interner
+	xmu    sync.Mutex
+	extras []extra
+	dups   atomic.Int64
+
+	cmu    sync.Mutex
+	caches []*strCache // per worker (AddFrom)
 }
 
 // NewSet returns an empty Set.
-func NewSet() *Set { return &Set{byKey: make(map[string]int32)} }
-
-// Add adds a copy of r (r itself is not kept). A request without a key is never
-// merged with another.
-func (s *Set) Add(r *usage.Request) {
-	if r.Key == "" {
-		s.reqs = append(s.reqs, *r)
-		return
+func NewSet() *Set {
+	s := &Set{}
+	for i := range s.shards {
+		s.shards[i].index = make(map[usage.KeyHash]uint32)
 	}
-	if i, ok := s.byKey[r.Key]; ok {
-		s.dups++
-		if better(r, &s.reqs[i]) {
-			s.reqs[i] = *r
-		}
-		return
-	}
-	s.byKey[r.Key] = int32(len(s.reqs))
-	s.reqs = append(s.reqs, *r)
+	s.strs.init()
+	return s
 }
 
-// AddKept adds a copy of r from a store of requests already deduplicated: like
-// Add, but a copy already held is not a duplicate of the logs. It reports
-// whether r was new to the Set.
-func (s *Set) AddKept(r *usage.Request) (added bool) {
-	if r.Key == "" {
-		s.reqs = append(s.reqs, *r)
-		return true
+// Add adds a copy of r (r itself is not kept) and reports whether it was new
+// to the Set. A copy of a request already held replaces it when better
+// (usage.Better), and counts as a duplicate.
+func (s *Set) Add(r *usage.Request) (added bool) {
+	return s.add(usage.HashOf(r), r, true, nil)
+}
+
+// AddFrom is Add for a reader pool's worker (scan.Sink): each worker keeps
+// the ids of the strings it saw last, so most records intern nothing.
+func (s *Set) AddFrom(worker int, r *usage.Request) {
+	s.cmu.Lock()
+	for len(s.caches) <= worker {
+		s.caches = append(s.caches, new(strCache))
 	}
-	if i, ok := s.byKey[r.Key]; ok {
-		if better(r, &s.reqs[i]) {
-			s.reqs[i] = *r
+	c := s.caches[worker]
+	s.cmu.Unlock()
+	s.add(usage.HashOf(r), r, true, c)
+}
+
+// AddKept adds a copy from a store of requests already deduplicated: like Add,
+// but a copy already held is not counted as a duplicate of the logs.
+func (s *Set) AddKept(r *usage.Request) (added bool) {
+	return s.add(usage.HashOf(r), r, false, nil)
+}
+
+// AddHashed is AddKept for a record whose key is known only as its hash (a
+// Set's or the store's records carry no Key).
+func (s *Set) AddHashed(h usage.KeyHash, r *usage.Request) (added bool) {
+	return s.add(h, r, false, nil)
+}
+
+// EachKeyed calls fn with every unique request and its key hash, in no
+// particular order. r is reused after fn returns.
+func (s *Set) EachKeyed(fn func(h usage.KeyHash, r *usage.Request)) {
+	var r usage.Request
+	for i := range s.shards {
+		sh := &s.shards[i]
+		for h, j := range sh.index {
+			s.expand(&sh.recs[j], &r)
+			fn(h, &r)
+		}
+	}
+}
+
+func (s *Set) add(h usage.KeyHash, r *usage.Request, countDup bool, sc *strCache) bool {
+	sh := &s.shards[h[0]%shards]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if i, ok := sh.index[h]; ok {
+		if countDup {
+			s.dups.Add(1)
+		}
+		if s.better(r, &sh.recs[i]) {
+			s.compact(r, &sh.recs[i], sc)
 		}
 		return false
 	}
-	s.byKey[r.Key] = int32(len(s.reqs))
-	s.reqs = append(s.reqs, *r)
+	sh.index[h] = uint32(len(sh.recs))
+	sh.recs = append(sh.recs, rec{k: binary.BigEndian.Uint64(h[:8])})
+	s.compact(r, &sh.recs[len(sh.recs)-1], sc)
 	return true
 }
 
-// Merge adds every request of o to s, and o's duplicates to s's count.
-func (s *Set) Merge(o *Set) {
-	s.dups += o.dups
-	for i := range o.reqs {
-		s.Add(&o.reqs[i])
+// better is usage.Better(r, held), deciding on the compact record's numbers
+// first and expanding it only for the rare ties they leave.
+func (s *Set) better(r *usage.Request, c *rec) bool {
+	var rev int64
+	if c.extra > 0 {
+		s.xmu.Lock()
+		rev = s.extras[c.extra-1].rev
+		s.xmu.Unlock()
+	}
+	if r.Rev != rev {
+		return r.Rev > rev
+	}
+	if ta, tb := r.Tokens.Total(), c.tok.Total(); ta != tb {
+		return ta > tb
+	}
+	var held usage.Request
+	s.expand(c, &held)
+	return usage.Better(r, &held)
+}
+
+// strCache remembers a worker's last string and id of each field: records of
+// one file mostly share them.
+type strCache struct {
+	s  [9]string
+	id [9]uint32
+}
+
+func (s *Set) sid(sc *strCache, f int, v string) uint32 {
+	if sc == nil {
+		return s.strs.id(v)
+	}
+	if sc.s[f] == v {
+		return sc.id[f]
+	}
+	id := s.strs.id(v)
+	sc.s[f], sc.id[f] = v, id
+	return id
+}
+
+// compact writes r into c.
+func (s *Set) compact(r *usage.Request, c *rec, sc *strCache) {
+	prev := c.extra
+	*c = rec{
+		k: c.k, t: r.Time.UnixNano(), tok: r.Tokens, ws: r.WebSearch, wf: r.WebFetch,
+		user: s.sid(sc, 0, r.User), model: s.sid(sc, 1, r.Model), session: s.sid(sc, 2, r.SessionID),
+		cwd: s.sid(sc, 3, r.Cwd), e: s.sid(sc, 4, r.Entrypoint),
+		source: s.sid(sc, 5, r.Source), tier: s.sid(sc, 6, r.Tier),
+		speed: s.sid(sc, 7, r.Speed), geo: s.sid(sc, 8, r.Geo),
+		count: r.Count, ctx: r.Context, side: r.Sidechain,
+	}
+	if r.Billed != nil || r.Rev != 0 {
+		x := extra{rev: r.Rev}
+		if r.Billed != nil {
+			m := *r.Billed
+			x.billed = &m
+		}
+		s.xmu.Lock()
+		if prev > 0 {
+			s.extras[prev-1] = x
+			c.extra = prev
+		} else {
+			s.extras = append(s.extras, x)
+			c.extra = int32(len(s.extras))
+		}
+		s.xmu.Unlock()
+	}
+}
+
+// expand writes c into r.
+func (s *Set) expand(c *rec, r *usage.Request) {
+	*r = usage.Request{
+		Time: time.Unix(0, c.t).UTC(), Tokens: c.tok, WebSearch: c.ws, WebFetch: c.wf,
+		User: s.strs.str(c.user), Model: s.strs.str(c.model), SessionID: s.strs.str(c.session),
+		Cwd: s.strs.str(c.cwd), Entrypoint: s.strs.str(c.e),
+		Source: s.strs.str(c.source), Tier: s.strs.str(c.tier),
+		Speed: s.strs.str(c.speed), Geo: s.strs.str(c.geo),
+		Count: c.count, Context: c.ctx, Sidechain: c.side,
+	}
+	if c.extra > 0 {
+		s.xmu.Lock()
+		x := s.extras[c.extra-1]
+		s.xmu.Unlock()
+		r.Billed, r.Rev = x.billed, x.rev
 	}
 }
 
 // AddDuplicates adds n to the count of duplicates (when a Set is rebuilt).
-func (s *Set) AddDuplicates(n int64) { s.dups += n }
+func (s *Set) AddDuplicates(n int64) { s.dups.Add(n) }
 
 // Len is the number of unique requests.
-func (s *Set) Len() int { return len(s.reqs) }
-
-// Duplicates is how many copies were dropped because a request was already held.
-func (s *Set) Duplicates() int64 { return s.dups }
-
-// Requests returns the unique requests ordered by time, then key. The slice is
-// the Set's own; do not add to the Set while using it.
-func (s *Set) Requests() []usage.Request {
-	sort.Slice(s.reqs, func(i, j int) bool {
-		a, b := &s.reqs[i], &s.reqs[j]
-		if !a.Time.Equal(b.Time) {
-			return a.Time.Before(b.Time)
-		}
-		return a.Key < b.Key
-	})
-	for i := range s.reqs {
-		if k := s.reqs[i].Key; k != "" {
-			s.byKey[k] = int32(i)
-		}
+func (s *Set) Len() int {
+	n := 0
+	for i := range s.shards {
+		n += len(s.shards[i].recs)
 	}
-	return s.reqs
+	return n
 }
 
-// better is the one "which copy wins" rule, usage.Better.
-func better(a, b *usage.Request) bool { return usage.Better(a, b) }
+// Duplicates is how many copies were dropped because a request was already held.
+func (s *Set) Duplicates() int64 { return s.dups.Load() }
+
+// Each calls fn with every unique request, in no particular order. r is reused
+// after fn returns (its strings may be kept). Do not add to the Set meanwhile.
+func (s *Set) Each(fn func(r *usage.Request)) {
+	var r usage.Request
+	for i := range s.shards {
+		for j := range s.shards[i].recs {
+			s.expand(&s.shards[i].recs[j], &r)
+			fn(&r)
+		}
+	}
+}
+
+// Sorted calls fn with every unique request ordered by time, then key hash (an
+// index is sorted, not the records). r is reused.
+func (s *Set) Sorted(fn func(r *usage.Request)) {
+	type ref struct {
+		t     int64
+		k     uint64
+		shard uint8
+		i     uint32
+	}
+	refs := make([]ref, 0, s.Len())
+	for i := range s.shards {
+		for j := range s.shards[i].recs {
+			c := &s.shards[i].recs[j]
+			refs = append(refs, ref{c.t, c.k, uint8(i), uint32(j)})
+		}
+	}
+	slices.SortFunc(refs, func(a, b ref) int {
+		if c := cmp.Compare(a.t, b.t); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.k, b.k)
+	})
+	var r usage.Request
+	for _, x := range refs {
+		s.expand(&s.shards[x.shard].recs[x.i], &r)
+		fn(&r)
+	}
+}
+
+// Requests returns a copy of every unique request ordered by time. It costs a
+// full usage.Request each: use Each or Sorted over large sets.
+func (s *Set) Requests() []usage.Request {
+	out := make([]usage.Request, 0, s.Len())
+	s.Sorted(func(r *usage.Request) { out = append(out, *r) })
+	return out
+}
+
+// interner gives each distinct string a small id. Lookups of known strings
+// take a read lock only.
+type interner struct {
+	mu   sync.RWMutex
+	ids  map[string]uint32
+	strs []string
+}
+
+func (in *interner) init() {
+	in.ids = map[string]uint32{"": 0}
+	in.strs = []string{""}
+}
+
+func (in *interner) id(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	in.mu.RLock()
+	id, ok := in.ids[s]
+	in.mu.RUnlock()
+	if ok {
+		return id
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	id = uint32(len(in.strs))
+	in.strs = append(in.strs, s)
+	in.ids[s] = id
+	return id
+}
+
+func (in *interner) str(id uint32) string {
+	in.mu.RLock()
+	s := in.strs[id]
+	in.mu.RUnlock()
+	return s
+}

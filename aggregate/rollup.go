@@ -56,6 +56,9 @@ func (g Grouping) Label(t time.Time) string {
 // Range is a half-open time interval [From, To); a zero bound is open.
 type Range struct{ From, To time.Time }
 
+// Bounded reports whether the range has a bound.
+func (r Range) Bounded() bool { return !r.From.IsZero() || !r.To.IsZero() }
+
 // Contains reports whether t is in the range.
 func (r Range) Contains(t time.Time) bool {
 	return (r.From.IsZero() || !t.Before(r.From)) && (r.To.IsZero() || t.Before(r.To))

@@ -4,7 +4,8 @@
 // reading each record with Request and any I/O error with Err. It has no line length
 // limit (real lines reach several MB), reuses one buffer (Reset moves it to the next
 // file), tolerates CRLF, and never stops on a bad line: a line that is not JSON, or a
-// cut-off last line, is counted as malformed and kept as a *SyntaxError.
+// is counted as malformed and kept as a *SyntaxError. A cut-off last line (a file
+// still being written) is not malformed: see CutOff.
 //
 // Only top-level "type":"assistant" lines with a message.usage object become
 // records; "<synthetic>" messages (written locally, no API call) and every other
@@ -78,6 +79,8 @@ type Reader struct {
 	lineNo     int
 	err        error
 	consumed   int64 // bytes through the last complete line
+	cutOff     bool  // the input ended in a cut-off line
+	atStart    bool  // the input starts at the file's first byte (a BOM may stand there)
 
 	notices []usage.Notice
 	req     usage.Request
@@ -88,7 +91,7 @@ type Reader struct {
 	strs strutil.Pool
 }
 
-const initialBuf = 256 << 10
+const initialBuf = 1 << 20
 
 // NewReader returns a Reader over r. name is used in error messages (a path, or
 // "-" for stdin) and user is stamped on every record.
@@ -105,9 +108,20 @@ func (rd *Reader) Reset(r io.Reader, name, user string) {
 	rd.start, rd.end, rd.scanned = 0, 0, 0
 	rd.eof, rd.lineNo, rd.err = false, 0, nil
 	rd.consumed = 0
+	rd.atStart = true
+	rd.cutOff = false
 	rd.stats = Stats{}
 	rd.errs = rd.errs[:0]
 	rd.notices = rd.notices[:0]
+}
+
+// ResetAt is Reset for the part of a file after a resume point: lines is the
+// number of lines before r in its file. Line numbers go on from there, and
+// only input at a file's start (lines == 0) may begin with a byte-order mark.
+func (rd *Reader) ResetAt(r io.Reader, name, user string, lines int64) {
+	rd.Reset(r, name, user)
+	rd.lineNo = int(lines)
+	rd.atStart = lines == 0
 }
 
 // Scan advances to the next usage record. It returns false at the end of the input
@@ -221,13 +235,20 @@ var (
 // parseLine fills rd.req from one line and reports whether it is a usage record.
 func (rd *Reader) parseLine(line []byte, complete bool) bool {
 	line = bytes.TrimSpace(line) // also drops the '\r' of CRLF
-	if rd.lineNo == 1 {
-		line = bytes.TrimPrefix(line, utf8BOM) // a file saved by an editor
+	if rd.lineNo == 1 && rd.atStart {
+		line = bytes.TrimPrefix(line, utf8BOM) // a file saved by an editor; only its first byte can carry one
 	}
 	if len(line) == 0 {
 		return false
 	}
 	rd.stats.Lines++
+	if !complete && !gjson.ValidBytes(line) {
+		// A last line without its line end that is not whole JSON: still being
+		// written. It is not malformed (the next read finds it whole); the
+		// caller decides what a tail that never completes is (see CutOff).
+		rd.cutOff = true
+		return false
+	}
 	if line[0] != '{' || line[len(line)-1] != '}' {
 		rd.malformedLine(complete, "not a JSON object")
 		return false
@@ -254,13 +275,12 @@ func (rd *Reader) parseLine(line []byte, complete bool) bool {
 	return rd.record(&f)
 }
 
-func (rd *Reader) malformedLine(complete bool, msg string) {
-	if complete {
-		rd.malformed(msg)
-	} else {
-		rd.malformed("cut-off last line (file still being written?)")
-	}
-}
+func (rd *Reader) malformedLine(_ bool, msg string) { rd.malformed(msg) }
+
+// CutOff reports whether the input ended in a line without its line end that
+// is not whole JSON: a line still being written. It is not counted as
+// malformed.
+func (rd *Reader) CutOff() bool { return rd.cutOff }
 
 // record makes rd.req from the fields of an assistant line with usage.
 func (rd *Reader) record(f *fields) bool {

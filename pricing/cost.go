@@ -9,40 +9,19 @@ const (
 	batch          = 0.5 // service tier "batch"
 )
 
-// Cost is the price of one request, or of a sum of requests, in USD.
-type Cost struct {
-	Input      float64 `json:"input"`
-	Output     float64 `json:"output"`
-	CacheWrite float64 `json:"cache_write"` // 5-minute and 1-hour writes
-	CacheRead  float64 `json:"cache_read"`
-	WebSearch  float64 `json:"web_search"`
-	Total      float64 `json:"total"`
-}
-
-// Add adds o to c.
-func (c *Cost) Add(o Cost) {
-	c.Input += o.Input
-	c.Output += o.Output
-	c.CacheWrite += o.CacheWrite
-	c.CacheRead += o.CacheRead
-	c.WebSearch += o.WebSearch
-	c.Total += o.Total
-}
-
 // Cost returns what request r costs through provider ("" is "anthropic"), by the
 // rules in the package documentation. It returns false, and no cost, if the table
 // has no model r.Model or no such provider: an unknown price is never $0.
 //
-// Total is computed from the token counts and rates in one sum, so it can differ
-// from the sum of the parts in the last bits.
-func (t *Table) Cost(r *usage.Request, provider string) (Cost, bool) {
+// The cost is usage.Money, the one money type.
+func (t *Table) Cost(r *usage.Request, provider string) (usage.Money, bool) {
 	m, ok := t.Lookup(r.Model)
 	if !ok {
-		return Cost{}, false
+		return usage.Money{}, false
 	}
 	p, ok := t.Provider(provider)
 	if !ok {
-		return Cost{}, false
+		return usage.Money{}, false
 	}
 	rt := m.rates(r)
 	tok := 1.0 // on every token class
@@ -58,19 +37,26 @@ func (t *Table) Cost(r *usage.Request, provider string) (Cost, bool) {
 	write := float64(r.CacheWrite5m)*rt.CacheWrite5m + float64(r.CacheWrite1h)*rt.CacheWrite1h
 	read := float64(r.CacheRead) * rt.CacheRead
 	web := float64(r.WebSearch) * webSearchMicro * p.Multiplier
-	return Cost{
+	return usage.Money{
 		Input:      in * tok / 1e6,
 		Output:     out * tok / 1e6,
 		CacheWrite: write * tok / 1e6,
 		CacheRead:  read * tok / 1e6,
 		WebSearch:  web / 1e6,
-		Total:      ((in+out+write+read)*tok + web) / 1e6,
 	}, true
 }
 
 // rates returns the rates that apply to r before the geo, batch and provider
 // multipliers: the standard rates of r's day, or the long-context tier's when r's
 // prompt input is above its threshold, or fast rates for a fast request.
+// LongContext reports whether r is priced at its model's long-context tier:
+// as a billing export states it, or by r's own prompt input above the tier's
+// threshold. False for a model without a price or without such a tier.
+func (t *Table) LongContext(r *usage.Request) bool {
+	m, ok := t.Lookup(r.Model)
+	return ok && m.LongContext != nil && longContext(r, m.LongContext.Threshold)
+}
+
 func (m *Model) rates(r *usage.Request) Rates {
 	std := m.RatesAt(r.Time)
 	switch {

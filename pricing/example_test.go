@@ -19,13 +19,13 @@ func ExampleTable_Cost() {
 	// request is billed at the long-context rates: 6, 0.60 and 22.50 per million.
 	c, ok := prices.Cost(r, "anthropic")
 	fmt.Printf("%v input $%.6f, cache read $%.6f, output $%.6f, total $%.6f\n",
-		ok, c.Input, c.CacheRead, c.Output, c.Total)
+		ok, c.Input, c.CacheRead, c.Output, c.Total())
 
 	r.Tokens.CacheRead = 100_000 // below the threshold: standard rates
 	c, _ = prices.Cost(r, "anthropic")
-	fmt.Printf("total $%.6f\n", c.Total)
+	fmt.Printf("total $%.6f\n", c.Total())
 	c, _ = prices.Cost(r, "runapi")
-	fmt.Printf("total $%.6f through runapi\n", c.Total)
+	fmt.Printf("total $%.6f through runapi\n", c.Total())
 
 	r.Model = "claude-opus-9"
 	_, ok = prices.Cost(r, "anthropic")

@@ -55,7 +55,7 @@ func TestOverride(t *testing.T) {
 		if !ok {
 			t.Fatalf("Cost(%s, %s) not ok", model, provider)
 		}
-		return c.Total
+		return c.Total()
 	}
 	in := usage.Tokens{Input: 1e6}
 	for _, tt := range []struct {

@@ -115,17 +115,17 @@ func TestModelRates(t *testing.T) {
 			t.Errorf("%s: Cost not ok", w.id)
 			continue
 		}
-		want2 := pricing.Cost{Input: w.in / 100, Output: w.out / 100, CacheWrite: (w.w5m + w.w1h) / 100,
-			CacheRead: w.read / 100, Total: (w.in + w.out + w.w5m + w.w1h + w.read) / 100}
+		want2 := usage.Money{Input: w.in / 100, Output: w.out / 100, CacheWrite: (w.w5m + w.w1h) / 100,
+			CacheRead: w.read / 100}
 		if !nearCost(c, want2) {
 			t.Errorf("%s: 10k of each class costs %+v, want %+v", w.id, c, want2)
 		}
 	}
 }
 
-func nearCost(a, b pricing.Cost) bool {
+func nearCost(a, b usage.Money) bool {
 	return near(a.Input, b.Input) && near(a.Output, b.Output) && near(a.CacheWrite, b.CacheWrite) &&
-		near(a.CacheRead, b.CacheRead) && near(a.WebSearch, b.WebSearch) && near(a.Total, b.Total)
+		near(a.CacheRead, b.CacheRead) && near(a.WebSearch, b.WebSearch) && near(a.Total(), b.Total())
 }
 
 // The reference's cache rates are multiples of input: 1.25x (5-minute write), 2x
@@ -371,104 +371,101 @@ func TestCost(t *testing.T) {
 		name     string
 		r        usage.Request
 		provider string
-		want     pricing.Cost
+		want     usage.Money
 	}{
 		// Long context: the whole request, output included, at the tier's rates.
 		{"sonnet 4.5 above 200k", usage.Request{Model: "claude-sonnet-4-5-20250929",
 			Tokens: tok{Input: 10, CacheRead: 250000, Output: 1000}}, "",
-			pricing.Cost{Input: 10 * 6 / 1e6, CacheRead: 250000 * 0.60 / 1e6, Output: 1000 * 22.50 / 1e6,
-				Total: (10*6 + 250000*0.60 + 1000*22.50) / 1e6}},
+			usage.Money{Input: 10 * 6 / 1e6, CacheRead: 250000 * 0.60 / 1e6, Output: 1000 * 22.50 / 1e6}},
 		{"sonnet 4.5 at 200k", usage.Request{Model: "claude-sonnet-4-5",
 			Tokens: tok{Input: 10, CacheRead: 199990, Output: 1000}}, "",
-			pricing.Cost{Input: 10 * 3 / 1e6, CacheRead: 199990 * 0.30 / 1e6, Output: 1000 * 15 / 1e6,
-				Total: (10*3 + 199990*0.30 + 1000*15) / 1e6}},
+			usage.Money{Input: 10 * 3 / 1e6, CacheRead: 199990 * 0.30 / 1e6, Output: 1000 * 15 / 1e6}},
 		{"sonnet 4.5 cache writes count", usage.Request{Model: "claude-sonnet-4-5",
 			Tokens: tok{Input: 1, CacheWrite5m: 100000, CacheWrite1h: 100000, Output: 10}}, "",
-			pricing.Cost{Input: 6 / 1e6, CacheWrite: (100000*7.50 + 100000*12) / 1e6, Output: 10 * 22.50 / 1e6,
-				Total: (6 + 100000*7.50 + 100000*12 + 10*22.50) / 1e6}},
+			usage.Money{Input: 6 / 1e6, CacheWrite: (100000*7.50 + 100000*12) / 1e6, Output: 10 * 22.50 / 1e6}},
 		{"sonnet 4 above 200k", usage.Request{Model: "claude-sonnet-4-20250514",
 			Tokens: tok{Input: 200001, Output: 100}}, "",
-			pricing.Cost{Input: 200001 * 6 / 1e6, Output: 100 * 22.50 / 1e6, Total: (200001*6 + 100*22.50) / 1e6}},
+			usage.Money{Input: 200001 * 6 / 1e6, Output: 100 * 22.50 / 1e6}},
 		{"sonnet 4.6 has no tier", usage.Request{Model: "claude-sonnet-4-6",
 			Tokens: tok{Input: 500000, Output: 100}}, "",
-			pricing.Cost{Input: 500000 * 3 / 1e6, Output: 100 * 15 / 1e6, Total: (500000*3 + 100*15) / 1e6}},
+			usage.Money{Input: 500000 * 3 / 1e6, Output: 100 * 15 / 1e6}},
 		{"haiku 5.5 at 100k", usage.Request{Model: "claude-haiku-5-5",
 			Tokens: tok{Input: 100000, Output: 1000}}, "",
-			pricing.Cost{Input: 100000 * 0.10 / 1e6, Output: 1000 * 0.50 / 1e6, Total: (100000*0.10 + 1000*0.50) / 1e6}},
+			usage.Money{Input: 100000 * 0.10 / 1e6, Output: 1000 * 0.50 / 1e6}},
 		{"haiku 5.5 above 100k", usage.Request{Model: "claude-haiku-5-5",
 			Tokens: tok{Input: 100001, Output: 1000}}, "",
-			pricing.Cost{Input: 100001 * 0.50 / 1e6, Output: 1000 * 2.50 / 1e6, Total: (100001*0.50 + 1000*2.50) / 1e6}},
+			usage.Money{Input: 100001 * 0.50 / 1e6, Output: 1000 * 2.50 / 1e6}},
 
 		// Date-effective rates, by UTC day.
 		{"sonnet 5.5 on 2026-10-06", usage.Request{Model: "claude-sonnet-5-5", Time: day("2026-10-06T23:59:59Z"),
-			Tokens: tok{CacheRead: 1e6}}, "", pricing.Cost{CacheRead: 0.20, Total: 0.20}},
+			Tokens: tok{CacheRead: 1e6}}, "", usage.Money{CacheRead: 0.20}},
 		{"sonnet 5.5 on 2026-10-07", usage.Request{Model: "claude-sonnet-5-5", Time: day("2026-10-07T00:00:00Z"),
-			Tokens: tok{CacheRead: 1e6}}, "", pricing.Cost{CacheRead: 0.10, Total: 0.10}},
+			Tokens: tok{CacheRead: 1e6}}, "", usage.Money{CacheRead: 0.10}},
 		{"sonnet 5.5 on 2026-10-06 UTC, 10-07 local", usage.Request{Model: "claude-sonnet-5-5",
 			Time: day("2026-10-07T01:00:00+02:00"), Tokens: tok{CacheRead: 1e6}}, "",
-			pricing.Cost{CacheRead: 0.20, Total: 0.20}},
+			usage.Money{CacheRead: 0.20}},
 		{"sonnet 5.5 other rates unchanged", usage.Request{Model: "claude-sonnet-5-5", Time: after, Tokens: all}, "",
-			pricing.Cost{Input: 2, CacheWrite: 2.50 + 4, CacheRead: 0.10, Output: 10, Total: 2 + 2.50 + 4 + 0.10 + 10}},
+			usage.Money{Input: 2, CacheWrite: 2.50 + 4, CacheRead: 0.10, Output: 10}},
 
 		// Web search $10 per 1,000; web fetch free.
 		{"web search", usage.Request{Model: "claude-sonnet-4-6", WebSearch: 3, WebFetch: 5}, "",
-			pricing.Cost{WebSearch: 0.03, Total: 0.03}},
+			usage.Money{WebSearch: 0.03}},
 		{"web search runapi", usage.Request{Model: "claude-sonnet-4-6", WebSearch: 3, Tokens: tok{Input: 1000}}, "runapi",
-			pricing.Cost{WebSearch: 0.015, Input: 0.0015, Total: 0.0165}},
+			usage.Money{WebSearch: 0.015, Input: 0.0015}},
 
 		// Fast mode: fast input and output, cache multipliers on the fast input.
 		{"opus 5 fast", usage.Request{Model: "claude-opus-5", Speed: "fast", Tokens: all}, "",
-			pricing.Cost{Input: 10, CacheWrite: 12.50 + 20, CacheRead: 1.00, Output: 50, Total: 10 + 12.50 + 20 + 1 + 50}},
+			usage.Money{Input: 10, CacheWrite: 12.50 + 20, CacheRead: 1.00, Output: 50}},
 		{"opus 4.8 fast", usage.Request{Model: "claude-opus-4-8", Speed: "fast", Tokens: all}, "",
-			pricing.Cost{Input: 10, CacheWrite: 12.50 + 20, CacheRead: 1.00, Output: 50, Total: 10 + 12.50 + 20 + 1 + 50}},
+			usage.Money{Input: 10, CacheWrite: 12.50 + 20, CacheRead: 1.00, Output: 50}},
 		// Opus 5.5 lists cache read at 0.05x of input (0.20 on 4), so on the fast
 		// base of 8 it is 0.40, not 0.1x = 0.80.
 		{"opus 5.5 fast", usage.Request{Model: "claude-opus-5-5", Speed: "fast", Tokens: all}, "",
-			pricing.Cost{Input: 8, CacheWrite: 10 + 16, CacheRead: 0.40, Output: 40, Total: 8 + 10 + 16 + 0.40 + 40}},
+			usage.Money{Input: 8, CacheWrite: 10 + 16, CacheRead: 0.40, Output: 40}},
 		{"opus 5 standard", usage.Request{Model: "claude-opus-5", Speed: "standard", Tokens: all}, "",
-			pricing.Cost{Input: 5, CacheWrite: 6.25 + 10, CacheRead: 0.50, Output: 25, Total: 5 + 6.25 + 10 + 0.50 + 25}},
+			usage.Money{Input: 5, CacheWrite: 6.25 + 10, CacheRead: 0.50, Output: 25}},
 		{"opus 4.6 fast at standard rates", usage.Request{Model: "claude-opus-4-6", Speed: "fast", Tokens: all}, "",
-			pricing.Cost{Input: 5, CacheWrite: 6.25 + 10, CacheRead: 0.50, Output: 25, Total: 5 + 6.25 + 10 + 0.50 + 25}},
+			usage.Money{Input: 5, CacheWrite: 6.25 + 10, CacheRead: 0.50, Output: 25}},
 		{"opus 4.7 no fast mode", usage.Request{Model: "claude-opus-4-7", Speed: "fast", Tokens: all}, "",
-			pricing.Cost{Input: 5, CacheWrite: 6.25 + 10, CacheRead: 0.50, Output: 25, Total: 5 + 6.25 + 10 + 0.50 + 25}},
+			usage.Money{Input: 5, CacheWrite: 6.25 + 10, CacheRead: 0.50, Output: 25}},
 
 		// inference_geo us: 1.1x on every token class, 4.6 and later only.
 		{"opus 4.6 us", usage.Request{Model: "claude-opus-4-6", Geo: "us", Tokens: all}, "",
-			pricing.Cost{Input: 5.5, CacheWrite: 6.875 + 11, CacheRead: 0.55, Output: 27.5, Total: 5.5 + 6.875 + 11 + 0.55 + 27.5}},
+			usage.Money{Input: 5.5, CacheWrite: 6.875 + 11, CacheRead: 0.55, Output: 27.5}},
 		{"sonnet 4.6 us", usage.Request{Model: "claude-sonnet-4-6", Geo: "us", Tokens: tok{Input: 1e6, Output: 1e6}}, "",
-			pricing.Cost{Input: 3.3, Output: 16.5, Total: 19.8}},
+			usage.Money{Input: 3.3, Output: 16.5}},
 		{"opus 4.6 global", usage.Request{Model: "claude-opus-4-6", Geo: "global", Tokens: tok{Input: 1e6}}, "",
-			pricing.Cost{Input: 5, Total: 5}},
+			usage.Money{Input: 5}},
 		{"sonnet 4.5 us: no surcharge", usage.Request{Model: "claude-sonnet-4-5", Geo: "us", Tokens: tok{Input: 1e5}}, "",
-			pricing.Cost{Input: 0.3, Total: 0.3}},
+			usage.Money{Input: 0.3}},
 		{"opus 4.5 us: no surcharge", usage.Request{Model: "claude-opus-4-5", Geo: "us", Tokens: tok{Input: 1e6}}, "",
-			pricing.Cost{Input: 5, Total: 5}},
+			usage.Money{Input: 5}},
 		{"opus 5 fast us", usage.Request{Model: "claude-opus-5", Speed: "fast", Geo: "us", Tokens: tok{Input: 1e6, CacheRead: 1e6}}, "",
-			pricing.Cost{Input: 11, CacheRead: 1.1, Total: 12.1}},
+			usage.Money{Input: 11, CacheRead: 1.1}},
 
 		// Batch: 0.5x on input and output, cache rates stack on the halved base.
 		{"sonnet 4.6 batch", usage.Request{Model: "claude-sonnet-4-6", Tier: "batch", Tokens: all}, "",
-			pricing.Cost{Input: 1.5, CacheWrite: 1.875 + 3, CacheRead: 0.15, Output: 7.5, Total: 1.5 + 1.875 + 3 + 0.15 + 7.5}},
+			usage.Money{Input: 1.5, CacheWrite: 1.875 + 3, CacheRead: 0.15, Output: 7.5}},
 		{"sonnet 4.6 batch us", usage.Request{Model: "claude-sonnet-4-6", Tier: "batch", Geo: "us", Tokens: tok{Input: 1e6, Output: 1e6}}, "",
-			pricing.Cost{Input: 1.65, Output: 8.25, Total: 9.9}},
+			usage.Money{Input: 1.65, Output: 8.25}},
 		{"sonnet 4.5 batch long context", usage.Request{Model: "claude-sonnet-4-5", Tier: "batch",
 			Tokens: tok{Input: 300000, Output: 1000}}, "",
-			pricing.Cost{Input: 0.9, Output: 0.01125, Total: 0.91125}},
+			usage.Money{Input: 0.9, Output: 0.01125}},
 		{"haiku 4.5 priority: standard", usage.Request{Model: "claude-haiku-4-5", Tier: "priority", Tokens: tok{Input: 1e6}}, "",
-			pricing.Cost{Input: 1, Total: 1}},
+			usage.Money{Input: 1}},
 
 		// Providers.
 		{"runapi half", usage.Request{Model: "claude-sonnet-4-6", Tokens: all}, "runapi",
-			pricing.Cost{Input: 1.5, CacheWrite: 1.875 + 3, CacheRead: 0.15, Output: 7.5, Total: 1.5 + 1.875 + 3 + 0.15 + 7.5}},
+			usage.Money{Input: 1.5, CacheWrite: 1.875 + 3, CacheRead: 0.15, Output: 7.5}},
 		{"anthropic by name", usage.Request{Model: "claude-sonnet-4-6", Tokens: tok{Output: 1e6}}, "Anthropic",
-			pricing.Cost{Output: 15, Total: 15}},
+			usage.Money{Output: 15}},
 		{"runapi batch us", usage.Request{Model: "claude-opus-4-6", Tier: "batch", Geo: "us", Tokens: tok{Output: 1e6}}, "runapi",
-			pricing.Cost{Output: 25 * 1.1 * 0.5 * 0.5, Total: 25 * 1.1 * 0.5 * 0.5}},
+			usage.Money{Output: 25 * 1.1 * 0.5 * 0.5}},
 
 		// Any id form prices the same.
 		{"bedrock id", usage.Request{Model: "us.anthropic.claude-haiku-4-5-20251001-v1:0", Tokens: tok{Input: 1e6}}, "",
-			pricing.Cost{Input: 1, Total: 1}},
-		{"zero tokens", usage.Request{Model: "claude-haiku-4-5"}, "", pricing.Cost{}},
+			usage.Money{Input: 1}},
+		{"zero tokens", usage.Request{Model: "claude-haiku-4-5"}, "", usage.Money{}},
 	}
 	tab := pricing.Default()
 	for _, tt := range tests {
@@ -491,8 +488,8 @@ func TestLongContextExact(t *testing.T) {
 	r := &usage.Request{Model: "claude-sonnet-4-5-20250929", Time: before,
 		Tokens: usage.Tokens{Input: 10, CacheRead: 250000, Output: 1000}}
 	c, ok := pricing.Default().Cost(r, "anthropic")
-	if want := (10*6 + 250000*0.60 + 1000*22.50) / 1e6; !ok || c.Total != want {
-		t.Errorf("total = %v, %v; want exactly %v", c.Total, ok, want)
+	if want := (10*6 + 250000*0.60 + 1000*22.50) / 1e6; !ok || c.Total() != want {
+		t.Errorf("total = %v, %v; want exactly %v", c.Total(), ok, want)
 	}
 }
 
@@ -505,17 +502,17 @@ func TestCostUnknown(t *testing.T) {
 		{"claude-sonnet-4-6", "acme"},
 	} {
 		r := &usage.Request{Model: tt.model, Tokens: usage.Tokens{Input: 1000, Output: 1000}}
-		if c, ok := tab.Cost(r, tt.provider); ok || c != (pricing.Cost{}) {
+		if c, ok := tab.Cost(r, tt.provider); ok || c != (usage.Money{}) {
 			t.Errorf("Cost(%q, %q) = %+v, %v; want not ok", tt.model, tt.provider, c, ok)
 		}
 	}
 }
 
 func TestCostAdd(t *testing.T) {
-	var sum pricing.Cost
-	sum.Add(pricing.Cost{Input: 1, Output: 2, CacheWrite: 3, CacheRead: 4, WebSearch: 5, Total: 15})
-	sum.Add(pricing.Cost{Input: 1, Output: 2, CacheWrite: 3, CacheRead: 4, WebSearch: 5, Total: 15})
-	if want := (pricing.Cost{Input: 2, Output: 4, CacheWrite: 6, CacheRead: 8, WebSearch: 10, Total: 30}); sum != want {
+	var sum usage.Money
+	sum.Add(usage.Money{Input: 1, Output: 2, CacheWrite: 3, CacheRead: 4, WebSearch: 5})
+	sum.Add(usage.Money{Input: 1, Output: 2, CacheWrite: 3, CacheRead: 4, WebSearch: 5})
+	if want := (usage.Money{Input: 2, Output: 4, CacheWrite: 6, CacheRead: 8, WebSearch: 10}); sum != want {
 		t.Errorf("sum = %+v, want %+v", sum, want)
 	}
 }

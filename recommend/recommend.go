@@ -416,7 +416,7 @@ func (e *engine) listCost(r *usage.Request) (float64, bool) {
 		return r.Billed.Total(), true
 	}
 	c, ok := e.prices.Cost(r, "anthropic")
-	return c.Total, ok
+	return c.Total(), ok
 }
 
 func hitsOf(hits []Hit, user string) []Hit {

@@ -18,6 +18,6 @@ func BenchmarkRun(b *testing.B) {
 	}
 	b.SetBytes(size)
 	for b.Loop() {
-		Run(files, nil, Options{})
+		Run(files, nil, RunOptions{})
 	}
 }

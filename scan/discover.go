@@ -31,9 +31,11 @@ type Source struct {
 
 // File is one log file to read.
 type File struct {
-	Path string
-	User string
-	Size int64
+	Path     string
+	User     string
+	Size     int64
+	Mtime    int64  // unix nanoseconds, from the stat that found it
+	Dev, Ino uint64 // identity, from the same stat
 }
 
 // Env is what discovery reads from the environment.
@@ -160,7 +162,7 @@ func fallbackUser(env Env) string {
 // explicit sources come back as warnings; the rest is still listed.
 func Discover(sources []Source) (files []File, stdin *Source, warnings []string) {
 	seen := make(map[string]bool)
-	add := func(path, user string, size int64) {
+	add := func(path, user string, fi fs.FileInfo) {
 		key := path
 		if abs, err := filepath.Abs(path); err == nil {
 			key = abs
@@ -169,7 +171,9 @@ func Discover(sources []Source) (files []File, stdin *Source, warnings []string)
 			return
 		}
 		seen[key] = true
-		files = append(files, File{Path: path, User: user, Size: size})
+		f := File{Path: path, User: user, Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
+		f.Dev, f.Ino = Identity(fi)
+		files = append(files, f)
 	}
 	for i := range sources {
 		src := sources[i]
@@ -191,7 +195,7 @@ func Discover(sources []Source) (files []File, stdin *Source, warnings []string)
 			continue
 		}
 		if !st.IsDir() {
-			add(path, src.User, st.Size())
+			add(path, src.User, st)
 			continue
 		}
 		filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
@@ -209,7 +213,7 @@ func Discover(sources []Source) (files []File, stdin *Source, warnings []string)
 				}
 				return nil
 			}
-			add(p, src.User, info.Size())
+			add(p, src.User, info)
 			return nil
 		})
 	}

@@ -11,7 +11,7 @@ import (
 func Example() {
 	sources := scan.Sources([]string{"alice=../fixtures/basic"}, scan.Env{Getenv: func(string) string { return "" }})
 	files, stdin, warnings := scan.Discover(sources)
-	res := scan.Run(files, stdin, scan.Options{})
+	res := scan.Run(files, stdin, scan.RunOptions{})
 	fmt.Println(len(files), "files,", len(warnings), "warnings")
 	fmt.Println(res.Stats.UsageLines, "usage lines,", res.Set.Len(), "requests,", res.Set.Duplicates(), "duplicates")
 	for _, n := range res.Notices {

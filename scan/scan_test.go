@@ -113,7 +113,7 @@ func TestRunWorkersAgree(t *testing.T) {
 	}
 	var first *Result
 	for _, w := range []int{1, 2, 7} {
-		res := Run(files, nil, Options{Workers: w})
+		res := Run(files, nil, RunOptions{Options: Options{Workers: w}})
 		if first == nil {
 			first = res
 			continue
@@ -235,7 +235,7 @@ func recount(t *testing.T, dir string) map[string]totals {
 
 func rollupTotals(t *testing.T, dir string) map[string]totals {
 	files, _, _ := Discover([]Source{{Path: dir, User: "u", Explicit: true}})
-	res := Run(files, nil, Options{})
+	res := Run(files, nil, RunOptions{})
 	rows, _ := aggregate.Rollup(res.Set.Requests(), aggregate.Month, time.UTC, aggregate.Range{})
 	got := map[string]totals{}
 	for _, r := range rows {

@@ -13,9 +13,10 @@ type CheckResult struct {
 	Latest    int      // the version this build writes
 	Integrity []string // PRAGMA integrity_check: "ok", or the problems found (at most 20)
 
-	Requests int64 // stored requests
-	Keyless  int64 // of which stored under a synthetic key (see Key)
-	Notices  int64
+	Requests  int64 // stored requests
+	Groups    int64 // rollup rows
+	Snapshots int64 // status-line snapshots
+	Notices   int64
 	Files    int64     // log files with a saved position
 	First    time.Time // the oldest request (zero when there are none)
 	Last     time.Time // the newest request
@@ -54,26 +55,47 @@ func (s *Store) Check() (CheckResult, error) {
 		return res, nil
 	}
 
-	var first, last, scanned *string
+	var first, last, scanned *int64
 	err = s.db.QueryRow(`SELECT
 	(SELECT count(*) FROM requests),
-	(SELECT count(*) FROM requests WHERE key >= '~' AND key < '~~'),
+	(SELECT count(*) FROM rollup),
+	(SELECT count(*) FROM snapshots),
 	(SELECT count(*) FROM notices),
 	(SELECT count(*) FROM files),
 	(SELECT min(time) FROM requests),
 	(SELECT max(time) FROM requests),
-	(SELECT max(last_scan) FROM files)`).Scan(&res.Requests, &res.Keyless, &res.Notices, &res.Files, &first, &last, &scanned)
+	(SELECT max(last_scan) FROM files)`).Scan(&res.Requests, &res.Groups, &res.Snapshots, &res.Notices, &res.Files, &first, &last, &scanned)
 	if err != nil {
 		return res, s.classify(err)
 	}
 	if first != nil {
-		res.First, _ = parseTime(*first)
+		res.First = time.Unix(0, *first).UTC()
 	}
 	if last != nil {
-		res.Last, _ = parseTime(*last)
+		res.Last = time.Unix(0, *last).UTC()
 	}
 	if scanned != nil {
-		res.LastScan, _ = time.Parse(time.RFC3339, *scanned)
+		res.LastScan = time.Unix(*scanned, 0).UTC()
+	}
+	// The rollup must equal the requests it sums: a report reads only the rollup.
+	var bad int64
+	err = s.db.QueryRow(`SELECT count(*) FROM (
+	SELECT slot, user, source, model, speed, geo, tier, long, billed, sum(records) AS n, sum(input) AS i, sum(output) AS o, sum(cr) AS cr
+	FROM (
+		SELECT slot, user, source, model, speed, geo, tier, long, billed, records, input, output, cache_read AS cr FROM rollup
+		UNION ALL
+		SELECT (time / 1000000000 - (CASE WHEN time < 0 AND time % 900000000000 != 0 THEN 900 ELSE 0 END)) / 900, user, source, model, speed, geo, tier,
+			CASE WHEN context = 2 THEN 1 WHEN context = 1 THEN 0 ELSE long END,
+			billed_input IS NOT NULL OR billed_output IS NOT NULL OR billed_cache_write IS NOT NULL OR billed_cache_read IS NOT NULL OR billed_web_search IS NOT NULL,
+			-1, -input, -output, -cache_read FROM requests
+	) GROUP BY slot, user, source, model, speed, geo, tier, long, billed
+	HAVING n != 0 OR i != 0 OR o != 0 OR cr != 0)`).Scan(&bad)
+	if err != nil {
+		return res, s.classify(err)
+	}
+	if bad > 0 {
+		res.OK = false
+		res.Advice = fmt.Sprintf("the rollup disagrees with the requests in %d groups: %s", bad, recovery(s.path))
 	}
 	return res, nil
 }
@@ -84,8 +106,9 @@ func (r CheckResult) String() string {
 		return fmt.Sprintf("%s: damaged (schema version %d of %d):\n  %s\n%s", r.Path, r.Version, r.Latest,
 			strings.Join(r.Integrity, "\n  "), r.Advice)
 	}
-	s := fmt.Sprintf("%s: ok, schema version %d, %s (%d without a key of their own), %s, %s",
-		r.Path, r.Version, count(r.Requests, "request"), r.Keyless, count(r.Notices, "notice"), count(r.Files, "log file"))
+	s := fmt.Sprintf("%s: ok, schema version %d, %s in %s, %s, %s, %s",
+		r.Path, r.Version, count(r.Requests, "request"), count(r.Groups, "rollup group"), count(r.Notices, "notice"),
+		count(r.Snapshots, "status-line snapshot"), count(r.Files, "log file"))
 	if !r.First.IsZero() {
 		s += fmt.Sprintf("; requests from %s to %s", r.First.Format(time.DateOnly), r.Last.Format(time.DateOnly))
 	}

@@ -1,165 +1,234 @@
 package store
 
 import (
-	"context"
-	"database/sql/driver"
-	"errors"
+	"database/sql"
 	"fmt"
-	"io"
-	"sort"
+	"strings"
 	"time"
 
+	"github.com/usagescan/usagescan/aggregate"
+	"github.com/usagescan/usagescan/scan"
 	"github.com/usagescan/usagescan/usage"
 )
 
-// Requests calls fn with every stored request, in key order. The Request is
-// reused between calls: copy it to keep it. Keyless records come back under
-// their stored key (see Key). An error from fn stops the walk and is returned.
-func (s *Store) Requests(fn func(*usage.Request) error) error {
-	return s.requests(` ORDER BY key`, nil, fn)
+// querier is a database or a transaction.
+type querier interface {
+	Query(q string, args ...any) (*sql.Rows, error)
 }
 
-// RequestsBetween is Requests for the requests with from <= Time < to, in key
-// order; a zero from or to is no bound.
-func (s *Store) RequestsBetween(from, to time.Time, fn func(*usage.Request) error) error {
-	where, args := ` WHERE 1`, []driver.Value{}
+// scanRequests calls fn with each stored request the where clause selects.
+// The Request is reused between calls: copy it to keep it. Strings repeated
+// across rows are kept once.
+func (s *Store) scanRequests(q querier, where string, args []any, fn func(usage.KeyHash, *usage.Request) error) error {
+	rows, err := q.Query(`SELECT `+requestColumns+` FROM requests`+where, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	strs := make(map[string]string)
+	intern := func(b sql.RawBytes) string {
+		if s, ok := strs[string(b)]; ok {
+			return s
+		}
+		v := string(b)
+		strs[v] = v
+		return v
+	}
+	var (
+		key                                                     []byte
+		ns, side, count, ctx, long, ws, wf                      int64
+		user, source, model, sess, cwd, entry, speed, geo, tier sql.RawBytes
+		bi, bo, bw, br, bs                                      sql.NullFloat64
+		r                                                       usage.Request
+		h                                                       usage.KeyHash
+	)
+	for rows.Next() {
+		if err := rows.Scan(&key, &ns, &user, &source, &model, &r.Input, &r.Output, &r.CacheWrite5m, &r.CacheWrite1h, &r.CacheRead,
+			&ws, &wf, &side, &sess, &cwd, &entry, &speed, &geo, &tier, &count, &ctx, &long, &r.Rev,
+			&bi, &bo, &bw, &br, &bs); err != nil {
+			return err
+		}
+		if len(key) != len(h) {
+			return corruptError(s.path, fmt.Sprintf("a request key of %d bytes", len(key)))
+		}
+		copy(h[:], key)
+		r.Time = time.Unix(0, ns).UTC()
+		r.User, r.Source, r.Model = intern(user), intern(source), intern(model)
+		r.SessionID, r.Cwd, r.Entrypoint = intern(sess), intern(cwd), intern(entry)
+		r.Speed, r.Geo, r.Tier = intern(speed), intern(geo), intern(tier)
+		r.WebSearch, r.WebFetch = int32(ws), int32(wf)
+		r.Sidechain = side != 0
+		r.Count, r.Context = int32(count), usage.Context(ctx)
+		r.Billed = nil
+		if bi.Valid || bo.Valid || bw.Valid || br.Valid || bs.Valid {
+			r.Billed = &usage.Money{Input: bi.Float64, Output: bo.Float64, CacheWrite: bw.Float64, CacheRead: br.Float64, WebSearch: bs.Float64}
+		}
+		if err := fn(h, &r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// timeRange is the where clause of from <= time < to; a zero bound is none.
+func timeRange(col string, from, to time.Time) (string, []any) {
+	where, args := ` WHERE 1 = 1`, []any{}
 	if !from.IsZero() {
-		where += ` AND time >= ?`
-		args = append(args, formatTime(from))
+		where += ` AND ` + col + ` >= ?`
+		args = append(args, from.UnixNano())
 	}
 	if !to.IsZero() {
-		where += ` AND time < ?`
-		args = append(args, formatTime(to))
+		where += ` AND ` + col + ` < ?`
+		args = append(args, to.UnixNano())
 	}
-	return s.requests(where+` ORDER BY key`, args, fn)
+	return where, args
 }
 
-// requests runs the query on the driver's connection directly: database/sql's
-// conversions cost as much as SQLite's own work on a row of 26 columns.
-func (s *Store) requests(where string, args []driver.Value, fn func(*usage.Request) error) error {
-	ctx := context.Background()
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return s.classify(err)
-	}
-	defer conn.Close()
+// Requests calls fn with every stored request with from <= Time < to (a zero
+// bound is none) in time order, through the time index: the cost grows with
+// the range asked, not with the history. The Request is reused between calls.
+// An error from fn stops the walk and is returned.
+func (s *Store) Requests(from, to time.Time, fn func(usage.KeyHash, *usage.Request) error) error {
+	where, args := timeRange("time", from, to)
 	var fnErr error
-	err = conn.Raw(func(dc any) error {
-		st, err := dc.(driver.ConnPrepareContext).PrepareContext(ctx, `SELECT `+requestColumns+` FROM requests`+where)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		named := make([]driver.NamedValue, len(args))
-		for i, a := range args {
-			named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-		}
-		rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, named)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		strs := make(map[string]string) // one copy of each repeated string, as the parser does
-		intern := func(v driver.Value) string {
-			str, _ := v.(string)
-			if s, ok := strs[str]; ok {
-				return s
-			}
-			strs[str] = str
-			return str
-		}
-		num := func(v driver.Value) int64 { n, _ := v.(int64); return n }
-		var r usage.Request
-		dest := make([]driver.Value, requestFields)
-		for {
-			if err := rows.Next(dest); err == io.EOF {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			key, _ := dest[0].(string)
-			ts, _ := dest[1].(string)
-			t, err := parseTime(ts)
-			if err != nil {
-				return corruptError(s.path, fmt.Sprintf("request %s: bad time %q", key, ts))
-			}
-			r.Key, r.Time = key, t
-			r.User, r.Source, r.Model = intern(dest[2]), intern(dest[3]), intern(dest[4])
-			r.Input, r.Output, r.CacheWrite5m = num(dest[5]), num(dest[6]), num(dest[7])
-			r.CacheWrite1h, r.CacheRead = num(dest[8]), num(dest[9])
-			r.WebSearch, r.WebFetch = int32(num(dest[10])), int32(num(dest[11]))
-			r.Sidechain = num(dest[12]) != 0
-			r.SessionID, r.Cwd, r.Entrypoint = intern(dest[13]), intern(dest[14]), intern(dest[15])
-			r.Speed, r.Geo, r.Tier = intern(dest[16]), intern(dest[17]), intern(dest[18])
-			r.Count, r.Context = int32(num(dest[19])), usage.Context(num(dest[20]))
-			r.Billed = nil
-			if dest[21] != nil || dest[22] != nil || dest[23] != nil || dest[24] != nil || dest[25] != nil {
-				f := func(v driver.Value) float64 {
-					switch x := v.(type) {
-					case float64:
-						return x
-					case int64:
-						return float64(x)
-					}
-					return 0
-				}
-				r.Billed = &usage.Money{Input: f(dest[21]), Output: f(dest[22]), CacheWrite: f(dest[23]),
-					CacheRead: f(dest[24]), WebSearch: f(dest[25])}
-			}
-			if fnErr = fn(&r); fnErr != nil {
-				return fnErr
-			}
-		}
+	err := s.scanRequests(s.db, where+` ORDER BY time, key`, args, func(h usage.KeyHash, r *usage.Request) error {
+		fnErr = fn(h, r)
+		return fnErr
 	})
-	if fnErr != nil && errors.Is(err, fnErr) {
+	if fnErr != nil {
 		return fnErr
 	}
 	return s.classify(err)
 }
 
-// Notices returns the stored notices ordered by time, user and text.
-func (s *Store) Notices() ([]usage.Notice, error) {
-	rows, err := s.db.Query(`SELECT time, user, text FROM notices ORDER BY time, user, text`)
+// Lookup calls fn with the stored copy of each key it holds.
+func (s *Store) Lookup(keys []usage.KeyHash, fn func(usage.KeyHash, *usage.Request)) error {
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		args := make([]any, n)
+		for i := range args {
+			args[i] = keys[i][:]
+		}
+		err := s.scanRequests(s.db, ` WHERE key IN (?`+strings.Repeat(", ?", n-1)+`)`, args, func(h usage.KeyHash, r *usage.Request) error {
+			fn(h, r)
+			return nil
+		})
+		if err != nil {
+			return s.classify(err)
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
+// Groups calls fn with the stored totals of each aggregate.GroupKey whose slot
+// starts in [from, to) (a zero bound is none): a report reads these totals,
+// never the requests, so its cost grows with the range and not the history.
+func (s *Store) Groups(from, to time.Time, fn func(aggregate.GroupKey, *aggregate.Sums)) error {
+	where, args := ` WHERE 1 = 1`, []any{}
+	if !from.IsZero() {
+		where += ` AND slot >= ?`
+		args = append(args, slotOf(from, false))
+	}
+	if !to.IsZero() {
+		where += ` AND slot < ?`
+		args = append(args, slotOf(to, true))
+	}
+	rows, err := s.db.Query(`SELECT slot, user, source, model, speed, geo, tier, long, billed,
+	requests, records, input, output, cache_write_5m, cache_write_1h, cache_read, web_search, web_fetch,
+	billed_input, billed_output, billed_cache_write, billed_cache_read, billed_web_search FROM rollup`+where, args...)
+	if err != nil {
+		return s.classify(err)
+	}
+	defer rows.Close()
+	strs := make(map[string]string)
+	intern := func(b sql.RawBytes) string {
+		if s, ok := strs[string(b)]; ok {
+			return s
+		}
+		v := string(b)
+		strs[v] = v
+		return v
+	}
+	var (
+		k                                     aggregate.GroupKey
+		sum                                   aggregate.Sums
+		user, source, model, speed, geo, tier sql.RawBytes
+		long, billed                          int64
+	)
+	for rows.Next() {
+		if err := rows.Scan(&k.Slot, &user, &source, &model, &speed, &geo, &tier, &long, &billed,
+			&sum.Requests, &sum.Records, &sum.Input, &sum.Output, &sum.CacheWrite5m, &sum.CacheWrite1h, &sum.CacheRead,
+			&sum.WebSearch, &sum.WebFetch, &sum.Billed.Input, &sum.Billed.Output, &sum.Billed.CacheWrite,
+			&sum.Billed.CacheRead, &sum.Billed.WebSearch); err != nil {
+			return s.classify(err)
+		}
+		k.User, k.Source, k.Model = intern(user), intern(source), intern(model)
+		k.Speed, k.Geo, k.Tier = intern(speed), intern(geo), intern(tier)
+		k.Long, k.Billed = long != 0, billed != 0
+		fn(k, &sum)
+	}
+	return s.classify(rows.Err())
+}
+
+// slotOf is the slot holding t, or for an end bound the first slot after it.
+func slotOf(t time.Time, end bool) int64 {
+	sec := t.Unix()
+	slot := sec / aggregate.SlotSeconds
+	if sec < 0 && sec%aggregate.SlotSeconds != 0 {
+		slot--
+	}
+	if end && (sec%aggregate.SlotSeconds != 0 || t.Nanosecond() != 0) {
+		slot++
+	}
+	return slot
+}
+
+// Notices returns the stored notices with from <= Time < to (zero: no bound),
+// ordered by time, user and text.
+func (s *Store) Notices(from, to time.Time) ([]usage.Notice, error) {
+	where, args := timeRange("time", from, to)
+	rows, err := s.db.Query(`SELECT time, user, text FROM notices`+where+` ORDER BY time, user, text`, args...)
 	if err != nil {
 		return nil, s.classify(err)
 	}
 	defer rows.Close()
 	var out []usage.Notice
 	for rows.Next() {
-		var ts string
+		var ns int64
 		var n usage.Notice
-		if err := rows.Scan(&ts, &n.User, &n.Text); err != nil {
+		if err := rows.Scan(&ns, &n.User, &n.Text); err != nil {
 			return nil, s.classify(err)
 		}
-		if n.Time, err = parseTime(ts); err != nil {
-			return nil, corruptError(s.path, fmt.Sprintf("notice: bad time %q", ts))
-		}
+		n.Time = time.Unix(0, ns).UTC()
 		out = append(out, n)
 	}
 	return out, s.classify(rows.Err())
 }
 
-// Load returns every stored request ordered by time then key (as Requests) and
-// every notice (as Notices).
-func (s *Store) Load() ([]usage.Request, []usage.Notice, error) {
-	var reqs []usage.Request
-	if err := s.Requests(func(r *usage.Request) error {
-		reqs = append(reqs, *r)
-		return nil
-	}); err != nil {
-		return nil, nil, err
-	}
-	// Sorted here: SQLite would walk the time index and look up every row.
-	sort.Slice(reqs, func(i, j int) bool {
-		a, b := &reqs[i], &reqs[j]
-		if !a.Time.Equal(b.Time) {
-			return a.Time.Before(b.Time)
-		}
-		return a.Key < b.Key
-	})
-	notices, err := s.Notices()
+// FileStates returns where this host's files were left, by path.
+func (s *Store) FileStates() (map[string]*scan.FileState, error) {
+	rows, err := s.db.Query(`SELECT path, user, device, inode, size, mtime, offset, lines, head_len, head_sha256 FROM files WHERE host = ?`, s.host)
 	if err != nil {
-		return nil, nil, err
+		return nil, s.classify(err)
 	}
-	return reqs, notices, nil
+	defer rows.Close()
+	m := make(map[string]*scan.FileState)
+	for rows.Next() {
+		var f scan.FileState
+		var dev, ino int64
+		if err := rows.Scan(&f.Path, &f.User, &dev, &ino, &f.Size, &f.Mtime, &f.Offset, &f.Lines, &f.HeadLen, &f.Head); err != nil {
+			return nil, s.classify(err)
+		}
+		f.Dev, f.Ino = uint64(dev), uint64(ino)
+		m[f.Path] = &f
+	}
+	return m, s.classify(rows.Err())
+}
+
+// Empty reports whether the store holds no record.
+func (s *Store) Empty() (bool, error) {
+	var empty bool
+	err := s.db.QueryRow(`SELECT NOT EXISTS (SELECT 1 FROM requests)`).Scan(&empty)
+	return empty, s.classify(err)
 }

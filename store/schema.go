@@ -10,6 +10,7 @@ const applicationID int32 = 0x55534753
 
 // migrations[i] takes a store from version i to version i+1. Append only: a
 // released migration is never edited, since stores in the wild have run it.
+// Migrations after 2 run Go code (migrateFuncs) after their SQL.
 var migrations = []string{
 	// 1: session-log requests, notices and per-file scan state.
 	`CREATE TABLE requests (
@@ -64,8 +65,115 @@ ALTER TABLE requests ADD COLUMN billed_output REAL;
 ALTER TABLE requests ADD COLUMN billed_cache_write REAL;
 ALTER TABLE requests ADD COLUMN billed_cache_read REAL;
 ALTER TABLE requests ADD COLUMN billed_web_search REAL;`,
+
+	// 3: the engine's store. Keys become 16-byte hashes (usage.HashOf), times
+	// unix nanoseconds; the rollup table keeps totals per aggregate.GroupKey so
+	// that a report reads totals, not requests; files are keyed by host and path.
+	// The old tables are copied over by migrateV3.
+	`ALTER TABLE requests RENAME TO requests_v2;
+ALTER TABLE notices RENAME TO notices_v2;
+ALTER TABLE files RENAME TO files_v2;
+` + schemaV3,
 }
+
+// schemaV3 is the schema of version 3 (see the package documentation).
+const schemaV3 = `CREATE TABLE requests (
+	key            BLOB PRIMARY KEY,
+	time           INTEGER NOT NULL,
+	user           TEXT NOT NULL,
+	source         TEXT NOT NULL,
+	model          TEXT NOT NULL,
+	input          INTEGER NOT NULL,
+	output         INTEGER NOT NULL,
+	cache_write_5m INTEGER NOT NULL,
+	cache_write_1h INTEGER NOT NULL,
+	cache_read     INTEGER NOT NULL,
+	web_search     INTEGER NOT NULL,
+	web_fetch      INTEGER NOT NULL,
+	sidechain      INTEGER NOT NULL,
+	session        TEXT NOT NULL,
+	cwd            TEXT NOT NULL,
+	entrypoint     TEXT NOT NULL,
+	speed          TEXT NOT NULL,
+	geo            TEXT NOT NULL,
+	tier           TEXT NOT NULL,
+	count          INTEGER NOT NULL,
+	context        INTEGER NOT NULL,
+	long           INTEGER NOT NULL,
+	rev            INTEGER NOT NULL,
+	billed_input       REAL,
+	billed_output      REAL,
+	billed_cache_write REAL,
+	billed_cache_read  REAL,
+	billed_web_search  REAL,
+	first_seen     INTEGER NOT NULL,
+	last_seen      INTEGER NOT NULL,
+	replaced       INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX requests_time ON requests (time);
+CREATE TABLE rollup (
+	slot           INTEGER NOT NULL,
+	user           TEXT NOT NULL,
+	source         TEXT NOT NULL,
+	model          TEXT NOT NULL,
+	speed          TEXT NOT NULL,
+	geo            TEXT NOT NULL,
+	tier           TEXT NOT NULL,
+	long           INTEGER NOT NULL,
+	billed         INTEGER NOT NULL,
+	requests       INTEGER NOT NULL,
+	records        INTEGER NOT NULL,
+	input          INTEGER NOT NULL,
+	output         INTEGER NOT NULL,
+	cache_write_5m INTEGER NOT NULL,
+	cache_write_1h INTEGER NOT NULL,
+	cache_read     INTEGER NOT NULL,
+	web_search     INTEGER NOT NULL,
+	web_fetch      INTEGER NOT NULL,
+	billed_input       REAL NOT NULL,
+	billed_output      REAL NOT NULL,
+	billed_cache_write REAL NOT NULL,
+	billed_cache_read  REAL NOT NULL,
+	billed_web_search  REAL NOT NULL,
+	PRIMARY KEY (slot, user, source, model, speed, geo, tier, long, billed)
+) WITHOUT ROWID;
+CREATE TABLE notices (
+	time INTEGER NOT NULL,
+	user TEXT NOT NULL,
+	text TEXT NOT NULL,
+	PRIMARY KEY (time, user, text)
+) WITHOUT ROWID;
+CREATE TABLE files (
+	host        TEXT NOT NULL,
+	path        TEXT NOT NULL,
+	user        TEXT NOT NULL,
+	device      INTEGER NOT NULL,
+	inode       INTEGER NOT NULL,
+	size        INTEGER NOT NULL,
+	mtime       INTEGER NOT NULL,
+	offset      INTEGER NOT NULL,
+	lines       INTEGER NOT NULL,
+	head_len    INTEGER NOT NULL,
+	head_sha256 BLOB NOT NULL,
+	last_scan   INTEGER NOT NULL,
+	PRIMARY KEY (host, path)
+);
+CREATE TABLE snapshots (
+	user            TEXT NOT NULL,
+	five_hour_reset INTEGER NOT NULL,
+	five_hour_pct   REAL NOT NULL,
+	week_reset      INTEGER NOT NULL,
+	week_pct        REAL NOT NULL,
+	time            INTEGER NOT NULL,
+	session         TEXT NOT NULL,
+	model           TEXT NOT NULL,
+	PRIMARY KEY (user, five_hour_reset, five_hour_pct, week_reset, week_pct)
+) WITHOUT ROWID;
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);`
 
 // SchemaVersion is the schema version this build writes (PRAGMA user_version):
 // the number of migrations.
-const SchemaVersion = 2
+const SchemaVersion = 3

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/usagescan/usagescan/usage"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
 
@@ -32,15 +33,30 @@ type Options struct {
 	// LockTimeout is how long to wait for the lock: 0 means DefaultLockTimeout,
 	// a negative value fails at once when the store is busy.
 	LockTimeout time.Duration
+	// Long decides whether a logged request (usage.ContextAuto) is priced at its
+	// model's long-context tier; the decision is stored with it, so that the
+	// rollup can price groups (pricing.Table.LongContext). Nil: never.
+	Long func(*usage.Request) bool
+	// Host names this machine in the files table (default: os.Hostname), so
+	// that machines sharing a store never take each other's files for their own.
+	Host string
+
+	failAfter int // test hook: a Tx fails after this many request writes
 }
 
 // Store is an open usagescan store. Its methods are not safe for concurrent use.
 type Store struct {
-	path     string
-	db       *sql.DB
-	lock     *os.File // held by writers until Close
-	readOnly bool
+	path      string
+	db        *sql.DB
+	lock      *os.File // held by writers until Close
+	readOnly  bool
+	host      string
+	longFn    func(*usage.Request) bool
+	failAfter int
 }
+
+// long is Options.Long.
+func (s *Store) long(r *usage.Request) bool { return s.longFn != nil && s.longFn(r) }
 
 // DefaultPath is where the store lives unless --db says otherwise: $USAGESCAN_DB,
 // else $XDG_DATA_HOME/usagescan/usage.db, else ~/.local/share/usagescan/usage.db.
@@ -77,7 +93,10 @@ func Open(path string, opt Options) (*Store, error) {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
-	s := &Store{path: path, readOnly: opt.ReadOnly}
+	s := &Store{path: path, readOnly: opt.ReadOnly, host: opt.Host, longFn: opt.Long, failAfter: opt.failAfter}
+	if s.host == "" {
+		s.host, _ = os.Hostname()
+	}
 	if opt.ReadOnly {
 		if err := s.openReader(opt); err != nil {
 			return nil, err
@@ -163,7 +182,7 @@ func (s *Store) openReader(opt Options) error {
 	if v < SchemaVersion {
 		// An older store: migrate it as a writer would, then read.
 		db.Close()
-		w, err := Open(s.path, Options{LockTimeout: opt.LockTimeout})
+		w, err := Open(s.path, Options{LockTimeout: opt.LockTimeout, Long: opt.Long, Host: opt.Host})
 		if err != nil {
 			return err
 		}
@@ -276,7 +295,7 @@ func (s *Store) prepare(db *sql.DB) error {
 		return err
 	}
 	if v < SchemaVersion {
-		if err := migrate(db, v, SchemaVersion); err != nil {
+		if err := s.migrate(db, v, SchemaVersion); err != nil {
 			return s.classify(err)
 		}
 	}
@@ -295,7 +314,7 @@ func (s *Store) prepare(db *sql.DB) error {
 }
 
 // migrate runs migrations from..to-1 in one transaction.
-func migrate(db *sql.DB, from, to int) error {
+func (s *Store) migrate(db *sql.DB, from, to int) error {
 	ctx := context.Background()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -310,6 +329,11 @@ func migrate(db *sql.DB, from, to int) error {
 	for v := from; v < to; v++ {
 		if _, err := tx.Exec(migrations[v]); err != nil {
 			return fmt.Errorf("migrating the store to version %d: %w", v+1, err)
+		}
+		if v == 2 {
+			if err := s.migrateV3(tx); err != nil {
+				return fmt.Errorf("migrating the store to version 3: %w", err)
+			}
 		}
 	}
 	if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, to)); err != nil {

@@ -4,344 +4,354 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/usagescan/usagescan/aggregate"
+	"github.com/usagescan/usagescan/scan"
 	"github.com/usagescan/usagescan/usage"
 )
 
 // requestColumns are the columns a request is written to, in requestArgs' order.
 const requestColumns = `key, time, user, source, model,
 	input, output, cache_write_5m, cache_write_1h, cache_read, web_search, web_fetch,
-	sidechain, session, cwd, entrypoint, speed, geo, tier, count, context,
+	sidechain, session, cwd, entrypoint, speed, geo, tier, count, context, long, rev,
 	billed_input, billed_output, billed_cache_write, billed_cache_read, billed_web_search`
 
-// requestFields is the number of requestColumns; plainFields how many of them a
-// log record binds: the rest are constant (count 1, context 0, nothing billed).
-const (
-	requestFields = 26
-	plainFields   = 19
-)
-
-func isPlain(r *usage.Request) bool {
-	return r.Count == 1 && r.Context == usage.ContextAuto && r.Billed == nil
-}
+const requestFields = 28
 
 // requestArgs appends the values of requestColumns for r.
-func requestArgs(args []any, r *usage.Request) []any {
-	side := 0
-	if r.Sidechain {
-		side = 1
-	}
-	args = append(args, r.Key, formatTime(r.Time), r.User, r.Source, r.Model,
+func requestArgs(args []any, h usage.KeyHash, r *usage.Request, long bool) []any {
+	args = append(args, h[:], r.Time.UnixNano(), r.User, r.Source, r.Model,
 		r.Input, r.Output, r.CacheWrite5m, r.CacheWrite1h, r.CacheRead, int64(r.WebSearch), int64(r.WebFetch),
-		side, r.SessionID, r.Cwd, r.Entrypoint, r.Speed, r.Geo, r.Tier, int64(r.Count), int64(r.Context))
+		b2i(r.Sidechain), r.SessionID, r.Cwd, r.Entrypoint, r.Speed, r.Geo, r.Tier, int64(r.Count), int64(r.Context),
+		b2i(long), r.Rev)
 	if m := r.Billed; m != nil {
 		return append(args, m.Input, m.Output, m.CacheWrite, m.CacheRead, m.WebSearch)
 	}
 	return append(args, nil, nil, nil, nil, nil)
 }
 
-// insertSQL adds n new requests, plain ones (see isPlain) or any; stamp is
-// their first_seen and last_seen.
-func insertSQL(n int, plain bool, stamp string) string {
-	row := "(" + strings.Repeat("?, ", requestFields)
-	if plain {
-		row = "(" + strings.Repeat("?, ", plainFields) + "1, 0, NULL, NULL, NULL, NULL, NULL, "
+func b2i(b bool) int64 {
+	if b {
+		return 1
 	}
-	lit := "'" + strings.ReplaceAll(stamp, "'", "''") + "'"
-	row += lit + ", " + lit + ")"
-	return `INSERT INTO requests (` + requestColumns + `, first_seen, last_seen) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	return 0
 }
 
-// upsertSQL stores another copy of a stored request: a better copy replaces it
-// (replaced counts how often); a copy that is not better changes nothing (no row
-// affected).
-const upsertSQL = `INSERT INTO requests (` + requestColumns + `, first_seen, last_seen)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (key) DO UPDATE SET
-	time = excluded.time, user = excluded.user, source = excluded.source, model = excluded.model,
-	input = excluded.input, output = excluded.output,
-	cache_write_5m = excluded.cache_write_5m, cache_write_1h = excluded.cache_write_1h,
-	cache_read = excluded.cache_read, web_search = excluded.web_search, web_fetch = excluded.web_fetch,
-	sidechain = excluded.sidechain, session = excluded.session, cwd = excluded.cwd,
-	entrypoint = excluded.entrypoint, speed = excluded.speed, geo = excluded.geo, tier = excluded.tier,
-	count = excluded.count, context = excluded.context,
-	billed_input = excluded.billed_input, billed_output = excluded.billed_output,
-	billed_cache_write = excluded.billed_cache_write, billed_cache_read = excluded.billed_cache_read,
-	billed_web_search = excluded.billed_web_search,
-	last_seen = excluded.last_seen, replaced = replaced + 1
-WHERE ` + betterSQL
-
-const filesSQL = `INSERT INTO files (path, user, device, inode, size, mtime, offset, lines, head_len, head_sha256, last_scan)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (path) DO UPDATE SET user = excluded.user, device = excluded.device, inode = excluded.inode,
-	size = excluded.size, mtime = excluded.mtime, offset = excluded.offset, lines = excluded.lines,
-	head_len = excluded.head_len, head_sha256 = excluded.head_sha256, last_scan = excluded.last_scan`
-
-// Batches: new requests wait in a batch of up to pendingMax, are sorted by key
-// (the table's order) and inserted insertBatch rows per statement.
-const (
-	pendingMax  = 1024
-	insertBatch = 64
-	lookupBatch = 500 // keys per lookup of what is stored
-)
-
-var errInjected = errors.New("injected failure (test hook)")
-
-// keyState is what a run did to one key.
-type keyState struct {
-	before  bool // stored before this run
-	changed bool // a copy read this run replaced the stored one
-	pending bool // waiting in a batch, not inserted yet
+// Counts is what a transaction did to the requests it was given: each unique
+// key is new, updated (a better copy replaced the stored one) or unchanged.
+type Counts struct {
+	New, Updated, Unchanged int
+	Notices                 int // notices not stored before
 }
 
-// writer stores one run's requests in a transaction, as files are read. A key
-// new to the store is inserted in bulk; any other copy goes through upsertSQL,
-// which keeps the better copy. So the store ends with the best copy of each
-// request whatever order the files come in, and a run is counted per key: new,
-// updated or unchanged.
-type writer struct {
-	tx        *sql.Tx
-	stamp     string
-	empty     bool // no request was stored when the run began: nothing to look up
-	keys      map[string]*keyState
-	pending   [2][]*usage.Request  // new keys to insert: plain ones, the others
-	inserts   map[[2]int]*sql.Stmt // by rows and plainness
-	upsert    *sql.Stmt
-	args      []any
-	written   int // rows written, for the failAfter hook
-	failAfter int
+// Tx is one run's writes, committed at once or not at all.
+type Tx struct {
+	s      *Store
+	tx     *sql.Tx
+	stamp  int64 // unix seconds: first_seen, last_seen, last_scan
+	deltas aggregate.Groups
+	counts Counts
+	empty  bool                   // nothing was stored when the run began
+	fresh  map[usage.KeyHash]bool // keys this run inserted (when it began empty)
+	seen   [][]byte               // stored keys read again, unchanged: their last_seen moves
+	args   []any
+
+	failAfter int // test hook: fail after this many request writes
+	written   int
 }
 
-func newWriter(tx *sql.Tx, stamp string, failAfter int) (*writer, error) {
-	w := &writer{tx: tx, stamp: stamp, keys: make(map[string]*keyState), inserts: make(map[[2]int]*sql.Stmt),
-		failAfter: failAfter, args: make([]any, 0, insertBatch*requestFields)}
-	if err := tx.QueryRow(`SELECT NOT EXISTS (SELECT 1 FROM requests)`).Scan(&w.empty); err != nil {
-		return nil, err
+// Begin starts a run's transaction; now stamps first_seen, last_seen and
+// last_scan. Only a writer (Open without ReadOnly) may begin one.
+func (s *Store) Begin(now time.Time) (*Tx, error) {
+	if s.readOnly {
+		return nil, errors.New("store opened read-only")
 	}
-	return w, nil
-}
-
-// close closes the prepared statements.
-func (w *writer) close() {
-	for _, st := range w.inserts {
-		st.Close()
-	}
-	if w.upsert != nil {
-		w.upsert.Close()
-	}
-}
-
-// add stores reqs, one copy per key; the writer keeps them until finish.
-func (w *writer) add(reqs []usage.Request) error {
-	stored, err := w.lookup(reqs)
+	tx, err := s.db.Begin()
 	if err != nil {
-		return err
+		return nil, s.classify(err)
 	}
+	t := &Tx{s: s, tx: tx, stamp: now.Unix(), deltas: make(aggregate.Groups), failAfter: s.failAfter}
+	if err := tx.QueryRow(`SELECT NOT EXISTS (SELECT 1 FROM requests)`).Scan(&t.empty); err != nil {
+		tx.Rollback()
+		return nil, s.classify(err)
+	}
+	if t.empty {
+		t.fresh = make(map[usage.KeyHash]bool)
+	}
+	return t, nil
+}
+
+// Rollback abandons the run: nothing of it is stored.
+func (t *Tx) Rollback() { t.tx.Rollback() }
+
+// batchSize is how many requests one statement writes or looks up.
+const batchSize = 64
+
+// pending is a record of a batch with its key.
+type pending struct {
+	h usage.KeyHash
+	r usage.Request
+}
+
+// Add stores reqs: a request new to the store is inserted, a copy of a stored
+// one replaces it when usage.Replaces says so, and the rollup follows. Copies of
+// one key inside reqs are fine (the best is kept).
+func (t *Tx) Add(reqs []usage.Request) error {
+	batch := make([]pending, 0, min(len(reqs), 512))
+	index := make(map[usage.KeyHash]int, min(len(reqs), 512))
 	for i := range reqs {
 		r := &reqs[i]
-		st := w.keys[r.Key]
-		if st == nil {
-			st = &keyState{before: stored[r.Key]}
-			w.keys[r.Key] = st
-			if !st.before {
-				st.pending = true
-				k := 0
-				if !isPlain(r) {
-					k = 1
-				}
-				w.pending[k] = append(w.pending[k], r)
-				if len(w.pending[k]) >= pendingMax {
-					if err := w.flush(); err != nil {
-						return err
-					}
-				}
-				continue
+		h := usage.HashOf(r)
+		if j, ok := index[h]; ok {
+			if usage.Better(r, &batch[j].r) {
+				batch[j].r = *r
 			}
-		} else if st.pending {
-			// Another copy of a key waiting to be inserted: insert the batch
-			// first, then let the upsert choose between the two.
-			if err := w.flush(); err != nil {
-				return err
-			}
+			continue
 		}
-		if err := w.store(r, st); err != nil {
-			return err
+		index[h] = len(batch)
+		batch = append(batch, pending{h, *r})
+	}
+	slices.SortFunc(batch, func(a, b pending) int { return strings.Compare(string(a.h[:]), string(b.h[:])) })
+	for len(batch) > 0 {
+		n := min(len(batch), 512)
+		if err := t.addBatch(batch[:n]); err != nil {
+			return t.s.classify(err)
 		}
+		batch = batch[n:]
 	}
 	return nil
 }
 
-// lookup returns which keys of reqs, new to this run, the store held before it.
-func (w *writer) lookup(reqs []usage.Request) (map[string]bool, error) {
-	if w.empty {
-		return nil, nil
+func (t *Tx) addBatch(batch []pending) error {
+	stored, err := t.lookup(batch)
+	if err != nil {
+		return err
 	}
+	var inserts []*pending
+	for i := range batch {
+		p := &batch[i]
+		old, ok := stored[p.h]
+		if !ok {
+			inserts = append(inserts, p)
+			continue
+		}
+		if !usage.Replaces(&p.r, old) {
+			t.counts.Unchanged++
+			t.seen = append(t.seen, p.h[:])
+			continue
+		}
+		if err := t.replace(p, old); err != nil {
+			return err
+		}
+	}
+	for len(inserts) > 0 {
+		n := min(len(inserts), batchSize)
+		if err := t.insert(inserts[:n]); err != nil {
+			return err
+		}
+		inserts = inserts[n:]
+	}
+	return nil
+}
+
+// lookup returns the stored copies of the batch's keys.
+func (t *Tx) lookup(batch []pending) (map[usage.KeyHash]*usage.Request, error) {
+	out := make(map[usage.KeyHash]*usage.Request)
 	var keys []any
-	for i := range reqs {
-		if w.keys[reqs[i].Key] == nil {
-			keys = append(keys, reqs[i].Key)
+	for i := range batch {
+		if t.empty && !t.fresh[batch[i].h] {
+			continue // nothing was stored before, and this run has not stored it
 		}
+		keys = append(keys, batch[i].h[:])
 	}
-	stored := make(map[string]bool)
 	for len(keys) > 0 {
-		n := min(len(keys), lookupBatch)
-		rows, err := w.tx.Query(`SELECT key FROM requests WHERE key IN (?`+strings.Repeat(", ?", n-1)+`)`, keys[:n]...)
+		n := min(len(keys), 500)
+		err := t.s.scanRequests(t.tx, ` WHERE key IN (?`+strings.Repeat(", ?", n-1)+`)`, keys[:n], func(h usage.KeyHash, r *usage.Request) error {
+			c := *r
+			out[h] = &c
+			return nil
+		})
 		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			stored[k] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 		keys = keys[n:]
 	}
-	return stored, nil
+	return out, nil
 }
 
-// store writes a copy of a stored key: it replaces the stored copy if better.
-func (w *writer) store(r *usage.Request, st *keyState) error {
-	if w.upsert == nil {
-		var err error
-		if w.upsert, err = w.tx.Prepare(upsertSQL); err != nil {
-			return err
+func (t *Tx) insert(rows []*pending) error {
+	row := "(" + strings.Repeat("?, ", requestFields) + "?, ?)"
+	q := `INSERT INTO requests (` + requestColumns + `, first_seen, last_seen) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(row+", ", len(rows)), ", ")
+	t.args = t.args[:0]
+	for _, p := range rows {
+		long := t.s.long(&p.r)
+		t.args = append(requestArgs(t.args, p.h, &p.r, long), t.stamp, t.stamp)
+		t.deltas.Add(aggregate.KeyOf(&p.r, t.s.long), &p.r, 1)
+		if t.fresh != nil {
+			t.fresh[p.h] = true
 		}
 	}
-	w.args = requestArgs(w.args[:0], r)
-	w.args = append(w.args, w.stamp, w.stamp)
-	res, err := w.upsert.Exec(w.args...)
-	if err != nil {
-		return fmt.Errorf("storing %s: %w", r.Key, err)
+	if _, err := t.tx.Exec(q, t.args...); err != nil {
+		return fmt.Errorf("storing %d requests: %w", len(rows), err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		st.changed = true
-	}
-	return w.wrote(1)
+	t.counts.New += len(rows)
+	return t.wrote(len(rows))
 }
 
-func (w *writer) wrote(n int) error {
-	w.written += n
-	if w.failAfter > 0 && w.written >= w.failAfter {
+// replace writes a better copy over the stored one.
+func (t *Tx) replace(p *pending, old *usage.Request) error {
+	cols := strings.Split(requestColumns, ",")
+	set := make([]string, 0, len(cols))
+	for _, c := range cols[1:] {
+		c = strings.TrimSpace(c)
+		set = append(set, c+" = ?")
+	}
+	t.args = requestArgs(t.args[:0], p.h, &p.r, t.s.long(&p.r))[1:]
+	t.args = append(t.args, t.stamp, p.h[:])
+	if _, err := t.tx.Exec(`UPDATE requests SET `+strings.Join(set, ", ")+`, last_seen = ?, replaced = replaced + 1 WHERE key = ?`, t.args...); err != nil {
+		return fmt.Errorf("storing a request: %w", err)
+	}
+	t.deltas.Add(aggregate.KeyOf(old, t.s.long), old, -1)
+	t.deltas.Add(aggregate.KeyOf(&p.r, t.s.long), &p.r, 1)
+	t.counts.Updated++
+	return t.wrote(1)
+}
+
+var errInjected = errors.New("injected failure (test hook)")
+
+func (t *Tx) wrote(n int) error {
+	t.written += n
+	if t.failAfter > 0 && t.written >= t.failAfter {
 		return errInjected
 	}
 	return nil
 }
 
-// flush inserts the pending requests.
-func (w *writer) flush() error {
-	for k, rows := range w.pending {
-		sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
-		for len(rows) > 0 {
-			n := 1 // insertBatch at a time, then 8, then one: three statements cover any count
-			for _, size := range [...]int{insertBatch, 8} {
-				if len(rows) >= size {
-					n = size
-					break
-				}
-			}
-			if err := w.insert(rows[:n], k == 0); err != nil {
-				return err
-			}
-			for _, r := range rows[:n] {
-				w.keys[r.Key].pending = false
-			}
-			rows = rows[n:]
+// AddNotices stores notices not stored before.
+func (t *Tx) AddNotices(ns []usage.Notice) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	ins, err := t.tx.Prepare(`INSERT INTO notices (time, user, text) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return t.s.classify(err)
+	}
+	defer ins.Close()
+	for _, n := range ns {
+		r, err := ins.Exec(n.Time.UnixNano(), n.User, n.Text)
+		if err != nil {
+			return t.s.classify(err)
 		}
-		w.pending[k] = w.pending[k][:0]
+		if k, _ := r.RowsAffected(); k > 0 {
+			t.counts.Notices++
+		}
 	}
 	return nil
 }
 
-func (w *writer) insert(rows []*usage.Request, plain bool) error {
-	shape := [2]int{len(rows), 0}
-	if plain {
-		shape[1] = 1
+// SetFiles saves where each file was left, for the next incremental read.
+func (t *Tx) SetFiles(files []scan.FileState) error {
+	if len(files) == 0 {
+		return nil
 	}
-	st := w.inserts[shape]
-	if st == nil {
-		var err error
-		if st, err = w.tx.Prepare(insertSQL(len(rows), plain, w.stamp)); err != nil {
-			return err
+	up, err := t.tx.Prepare(`INSERT INTO files (host, path, user, device, inode, size, mtime, offset, lines, head_len, head_sha256, last_scan)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (host, path) DO UPDATE SET user = excluded.user, device = excluded.device, inode = excluded.inode,
+	size = excluded.size, mtime = excluded.mtime, offset = excluded.offset, lines = excluded.lines,
+	head_len = excluded.head_len, head_sha256 = excluded.head_sha256, last_scan = excluded.last_scan`)
+	if err != nil {
+		return t.s.classify(err)
+	}
+	defer up.Close()
+	for _, f := range files {
+		if _, err := up.Exec(t.s.host, f.Path, f.User, int64(f.Dev), int64(f.Ino), f.Size, f.Mtime, f.Offset, f.Lines,
+			f.HeadLen, f.Head, t.stamp); err != nil {
+			return t.s.classify(err)
 		}
-		w.inserts[shape] = st
 	}
-	w.args = w.args[:0]
-	for _, r := range rows {
-		w.args = requestArgs(w.args, r)
-		if plain {
-			w.args = w.args[:len(w.args)-(requestFields-plainFields)]
-		}
-	}
-	if _, err := st.Exec(w.args...); err != nil {
-		return fmt.Errorf("storing %d requests from %s: %w", len(rows), rows[0].Key, err)
-	}
-	return w.wrote(len(rows))
+	return nil
 }
 
-// finish inserts what is pending, marks the requests seen again, stores the
-// notices and the files' states, and counts what the run did.
-func (w *writer) finish(notices []usage.Notice, files []*fileState, res *IngestResult) error {
-	if err := w.flush(); err != nil {
+// Commit writes the rollup's changes and the last_seen of requests read again,
+// and commits the run. It returns what the run did.
+func (t *Tx) Commit() (Counts, error) {
+	if err := t.flushRollup(); err != nil {
+		t.tx.Rollback()
+		return Counts{}, t.s.classify(err)
+	}
+	for len(t.seen) > 0 {
+		n := min(len(t.seen), 500)
+		args := []any{t.stamp}
+		for _, k := range t.seen[:n] {
+			args = append(args, k)
+		}
+		if _, err := t.tx.Exec(`UPDATE requests SET last_seen = ? WHERE key IN (?`+strings.Repeat(", ?", n-1)+`)`, args...); err != nil {
+			t.tx.Rollback()
+			return Counts{}, t.s.classify(err)
+		}
+		t.seen = t.seen[n:]
+	}
+	if err := t.tx.Commit(); err != nil {
+		return Counts{}, t.s.classify(err)
+	}
+	return t.counts, nil
+}
+
+const rollupUpsert = `INSERT INTO rollup (slot, user, source, model, speed, geo, tier, long, billed,
+	requests, records, input, output, cache_write_5m, cache_write_1h, cache_read, web_search, web_fetch,
+	billed_input, billed_output, billed_cache_write, billed_cache_read, billed_web_search)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (slot, user, source, model, speed, geo, tier, long, billed) DO UPDATE SET
+	requests = rollup.requests + excluded.requests, records = rollup.records + excluded.records,
+	input = rollup.input + excluded.input, output = rollup.output + excluded.output,
+	cache_write_5m = rollup.cache_write_5m + excluded.cache_write_5m,
+	cache_write_1h = rollup.cache_write_1h + excluded.cache_write_1h,
+	cache_read = rollup.cache_read + excluded.cache_read,
+	web_search = rollup.web_search + excluded.web_search, web_fetch = rollup.web_fetch + excluded.web_fetch,
+	billed_input = rollup.billed_input + excluded.billed_input, billed_output = rollup.billed_output + excluded.billed_output,
+	billed_cache_write = rollup.billed_cache_write + excluded.billed_cache_write,
+	billed_cache_read = rollup.billed_cache_read + excluded.billed_cache_read,
+	billed_web_search = rollup.billed_web_search + excluded.billed_web_search`
+
+// flushRollup adds the run's changes to the rollup table, in key order (so
+// that concurrent writers on a shared database take row locks in one order),
+// and drops groups left without records.
+func (t *Tx) flushRollup() error {
+	return writeRollup(t.tx, t.deltas)
+}
+
+func writeRollup(tx *sql.Tx, deltas aggregate.Groups) error {
+	if len(deltas) == 0 {
+		return nil
+	}
+	keys := make([]aggregate.GroupKey, 0, len(deltas))
+	for k, s := range deltas {
+		if *s != (aggregate.Sums{}) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	up, err := tx.Prepare(rollupUpsert)
+	if err != nil {
 		return err
 	}
-	var seen []any // stored before, and not replaced: only last_seen changes
-	for k, st := range w.keys {
-		switch {
-		case !st.before:
-			res.New++
-		case st.changed:
-			res.Updated++
-		default:
-			res.Unchanged++
-			seen = append(seen, k)
-		}
-	}
-	for len(seen) > 0 {
-		n := min(len(seen), lookupBatch)
-		args := append([]any{w.stamp}, seen[:n]...)
-		if _, err := w.tx.Exec(`UPDATE requests SET last_seen = ? WHERE key IN (?`+strings.Repeat(", ?", n-1)+`)`, args...); err != nil {
+	defer up.Close()
+	for _, k := range keys {
+		s := deltas[k]
+		if _, err := up.Exec(k.Slot, k.User, k.Source, k.Model, k.Speed, k.Geo, k.Tier, b2i(k.Long), b2i(k.Billed),
+			s.Requests, s.Records, s.Input, s.Output, s.CacheWrite5m, s.CacheWrite1h, s.CacheRead, s.WebSearch, s.WebFetch,
+			s.Billed.Input, s.Billed.Output, s.Billed.CacheWrite, s.Billed.CacheRead, s.Billed.WebSearch); err != nil {
 			return err
 		}
-		seen = seen[n:]
 	}
-
-	if len(notices) > 0 {
-		ins, err := w.tx.Prepare(`INSERT INTO notices (time, user, text) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		for _, n := range notices {
-			r, err := ins.Exec(formatTime(n.Time), n.User, n.Text)
-			if err != nil {
-				return err
-			}
-			if k, _ := r.RowsAffected(); k > 0 {
-				res.Notices++
-			}
-		}
-	}
-
-	if len(files) > 0 {
-		up, err := w.tx.Prepare(filesSQL)
-		if err != nil {
-			return err
-		}
-		defer up.Close()
-		for _, f := range files {
-			if _, err := up.Exec(f.path, f.user, int64(f.dev), int64(f.ino), f.size, f.mtime, f.offset, f.lines,
-				f.headLen, f.head, f.lastScan); err != nil {
+	for _, k := range keys {
+		if deltas[k].Records < 0 { // records went away here: the group may be empty now
+			if _, err := tx.Exec(`DELETE FROM rollup WHERE slot = ? AND user = ? AND source = ? AND model = ? AND speed = ? AND geo = ?
+	AND tier = ? AND long = ? AND billed = ? AND records = 0`, k.Slot, k.User, k.Source, k.Model, k.Speed, k.Geo, k.Tier, b2i(k.Long), b2i(k.Billed)); err != nil {
 				return err
 			}
 		}
@@ -349,32 +359,20 @@ func (w *writer) finish(notices []usage.Notice, files []*fileState, res *IngestR
 	return nil
 }
 
-// timeLayout is how times are stored: UTC, fixed width, so that text order is time order.
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-// parseTime reads a time written by formatTime; the fixed layout is read
-// directly, since Load parses one per stored request.
-func parseTime(s string) (time.Time, error) {
-	if len(s) != len(timeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-		s[19] != '.' || s[29] != 'Z' {
-		return time.Parse(timeLayout, s)
-	}
-	n := func(i, j int) int {
-		v := 0
-		for ; i < j; i++ {
-			c := s[i] - '0'
-			if c > 9 {
-				return -1
-			}
-			v = v*10 + int(c)
+func compareKeys(a, b aggregate.GroupKey) int {
+	if a.Slot != b.Slot {
+		if a.Slot < b.Slot {
+			return -1
 		}
-		return v
+		return 1
 	}
-	y, mo, d, h, mi, sec, ns := n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19), n(20, 29)
-	if y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ns < 0 {
-		return time.Parse(timeLayout, s) // for its error
+	for _, c := range [][2]string{{a.User, b.User}, {a.Source, b.Source}, {a.Model, b.Model}, {a.Speed, b.Speed}, {a.Geo, b.Geo}, {a.Tier, b.Tier}} {
+		if x := strings.Compare(c[0], c[1]); x != 0 {
+			return x
+		}
 	}
-	return time.Date(y, time.Month(mo), d, h, mi, sec, ns, time.UTC), nil
+	if a.Long != b.Long {
+		return int(b2i(a.Long) - b2i(b.Long))
+	}
+	return int(b2i(a.Billed) - b2i(b.Billed))
 }

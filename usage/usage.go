@@ -80,37 +80,96 @@ type Request struct {
 }
 
 // Better reports whether copy a of one record should replace copy b. It is the
-// one "which copy wins" rule: the in-memory set and the store's upsert both
-// follow it. A newer export revision wins; then, for log copies of one
-// streamed response, the one with the most tokens (its final count), then the
-// copy that is not a sidechain. The order is total: whichever copy arrives
-// first, the same one is kept.
+// one "which copy wins" rule: the in-memory set follows it, and the store's
+// writer follows Rule, its first criteria (see Replaces). A newer export
+// revision wins; then, for log copies of one streamed response, the one with
+// the most tokens (its final count), then the copy that is not a sidechain,
+// and so on down Rule. The order is total: whichever copy arrives first, the
+// same one is kept.
 func Better(a, b *Request) bool {
-	if a.Rev != b.Rev {
-		return a.Rev > b.Rev
+	for _, c := range Rule {
+		if x, y := c.Of(a), c.Of(b); x != y {
+			return x.greater(y)
+		}
 	}
-	if ta, tb := a.Tokens.Total(), b.Tokens.Total(); ta != tb {
-		return ta > tb
+	return false
+}
+
+// Replaces reports whether an incoming copy replaces a stored one: Better,
+// except that copies equal in everything but who read them (user, session,
+// folder) keep the stored one, so a later read under another label never
+// changes who a stored request belongs to.
+func Replaces(in, stored *Request) bool {
+	for _, c := range Rule {
+		if c.Label {
+			return false
+		}
+		if x, y := c.Of(in), c.Of(stored); x != y {
+			return x.greater(y)
+		}
 	}
-	if a.Sidechain != b.Sidechain {
-		return !a.Sidechain
+	return false
+}
+
+// Criterion is one step of Rule: the larger Of wins.
+type Criterion struct {
+	Name string
+	// Of maps a copy to a comparable value: larger is better. Strings compare
+	// reversed (the smaller string wins) through strKey.
+	Of func(*Request) criterionValue
+	// SQL is the same value as an SQL expression over the store's columns, for
+	// T the table (e.g. "excluded" or "requests"); larger is better there too,
+	// except where Desc is set: smaller is better (strings).
+	SQL   func(t string) string
+	Desc  bool
+	Label bool // a criterion of who read the copy, not of the copy itself
+}
+
+// criterionValue orders copies: numbers first, then strings (reversed).
+type criterionValue struct {
+	n int64
+	s string
+}
+
+func (a criterionValue) greater(b criterionValue) bool {
+	if a.n != b.n {
+		return a.n > b.n
 	}
-	if a.WebSearch+a.WebFetch != b.WebSearch+b.WebFetch {
-		return a.WebSearch+a.WebFetch > b.WebSearch+b.WebFetch
+	return a.s < b.s
+}
+
+// Rule is the order of criteria deciding which copy wins.
+var Rule = []Criterion{
+	{Name: "revision", Of: num(func(r *Request) int64 { return r.Rev }), SQL: col("rev")},
+	{Name: "total tokens", Of: num(func(r *Request) int64 { return r.Tokens.Total() }),
+		SQL: func(t string) string {
+			return t + ".input + " + t + ".output + " + t + ".cache_write_5m + " + t + ".cache_write_1h + " + t + ".cache_read"
+		}},
+	{Name: "not a sidechain", Of: num(func(r *Request) int64 { return b2i(!r.Sidechain) }), SQL: func(t string) string { return "1 - " + t + ".sidechain" }},
+	{Name: "server tools", Of: num(func(r *Request) int64 { return int64(r.WebSearch) + int64(r.WebFetch) }),
+		SQL: func(t string) string { return t + ".web_search + " + t + ".web_fetch" }},
+	{Name: "earlier time", Of: num(func(r *Request) int64 { return -r.Time.UnixNano() }), SQL: func(t string) string { return "-" + t + ".time" }},
+	{Name: "output", Of: num(func(r *Request) int64 { return r.Output }), SQL: col("output")},
+	{Name: "user", Of: str(func(r *Request) string { return r.User }), SQL: col("user"), Desc: true, Label: true},
+	{Name: "session", Of: str(func(r *Request) string { return r.SessionID }), SQL: col("session"), Desc: true, Label: true},
+	{Name: "folder", Of: str(func(r *Request) string { return r.Cwd }), SQL: col("cwd"), Desc: true, Label: true},
+}
+
+func num(f func(*Request) int64) func(*Request) criterionValue {
+	return func(r *Request) criterionValue { return criterionValue{n: f(r)} }
+}
+
+func str(f func(*Request) string) func(*Request) criterionValue {
+	return func(r *Request) criterionValue { return criterionValue{s: f(r)} }
+}
+
+func col(name string) func(string) string { return func(t string) string { return t + "." + name } }
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
 	}
-	if !a.Time.Equal(b.Time) {
-		return a.Time.Before(b.Time)
-	}
-	if a.Output != b.Output {
-		return a.Output > b.Output
-	}
-	if a.User != b.User {
-		return a.User < b.User
-	}
-	if a.SessionID != b.SessionID {
-		return a.SessionID < b.SessionID
-	}
-	return a.Cwd < b.Cwd
+	return 0
 }
 
 // Context tells how a record's long-context pricing tier is decided.
@@ -129,6 +188,15 @@ type Money struct {
 	CacheWrite float64 `json:"cache_write"`
 	CacheRead  float64 `json:"cache_read"`
 	WebSearch  float64 `json:"web_search"`
+}
+
+// Add adds o to m.
+func (m *Money) Add(o Money) {
+	m.Input += o.Input
+	m.Output += o.Output
+	m.CacheWrite += o.CacheWrite
+	m.CacheRead += o.CacheRead
+	m.WebSearch += o.WebSearch
 }
 
 // Total is the whole amount.

@@ -2,13 +2,12 @@ package main
 
 import (
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
+	"github.com/usagescan/usagescan/engine"
 	"github.com/usagescan/usagescan/pricing"
-	"github.com/usagescan/usagescan/usage"
 )
 
 // exitUnknownModels is the exit code of --strict when a model has no price.
@@ -51,90 +50,8 @@ func checkProvider(t *pricing.Table, name string) error {
 	return errorf("unknown --provider %q", name).hint("known providers: %s; add one with --pricing FILE", strings.Join(ids, ", "))
 }
 
-// rowCost is the cost of one report row: known only when every request in it
-// has a price.
-type rowCost struct {
-	pricing.Cost
-	Unknown bool
-}
-
-func (c *rowCost) add(o *rowCost) {
-	c.Cost.Add(o.Cost)
-	c.Unknown = c.Unknown || o.Unknown
-}
-
-// unknownModel sums what could not be priced, for the warning.
-type unknownModel struct {
-	Model string
-	usage.Tokens
-	Requests int64
-}
-
-// costing prices records one at a time (the long-context tier and dated rates
-// are per request) into the rows a Roller numbers. A billing-export record that
-// carries a billed amount keeps it as its cost.
-type costing struct {
-	t        *pricing.Table
-	provider string
-	costs    []rowCost
-	unknown  map[string]*unknownModel
-}
-
-func newCosting(t *pricing.Table, provider string) *costing {
-	return &costing{t: t, provider: provider, unknown: map[string]*unknownModel{}}
-}
-
-// add prices r into row j (-1: not in the report).
-func (c *costing) add(j int, r *usage.Request) {
-	if j < 0 {
-		return
-	}
-	for len(c.costs) <= j {
-		c.costs = append(c.costs, rowCost{})
-	}
-	if b := r.Billed; b != nil {
-		c.costs[j].Add(pricing.Cost{Input: b.Input, Output: b.Output, CacheWrite: b.CacheWrite,
-			CacheRead: b.CacheRead, WebSearch: b.WebSearch, Total: b.Total()})
-		return
-	}
-	cost, ok := c.t.Cost(r, c.provider)
-	if !ok {
-		c.costs[j].Unknown = true
-		u := c.unknown[r.Model]
-		if u == nil {
-			u = &unknownModel{Model: r.Model}
-			c.unknown[r.Model] = u
-		}
-		u.Tokens.Add(r.Tokens)
-		u.Requests += int64(r.Count)
-		return
-	}
-	c.costs[j].Add(cost)
-}
-
-// sorted returns the costs in the order of Roller.Rows.
-func (c *costing) sorted(order []int) []rowCost {
-	out := make([]rowCost, len(order))
-	for i, j := range order {
-		if j < len(c.costs) {
-			out[i] = c.costs[j]
-		}
-	}
-	return out
-}
-
-// unknownModels lists what could not be priced, by model.
-func (c *costing) unknownModels() []unknownModel {
-	var list []unknownModel
-	for _, u := range c.unknown {
-		list = append(list, *u)
-	}
-	sort.Slice(list, func(a, b int) bool { return list[a].Model < list[b].Model })
-	return list
-}
-
 // warnUnknown lists the models without a price; with strict it is an error.
-func warnUnknown(e *env, list []unknownModel, strict bool) error {
+func warnUnknown(e *env, list []engine.UnknownModel, strict bool) error {
 	if len(list) == 0 {
 		return nil
 	}

@@ -3,17 +3,18 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
-	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/billing"
+	"github.com/usagescan/usagescan/engine"
 	"github.com/usagescan/usagescan/pricing"
 	"github.com/usagescan/usagescan/scan"
 	"github.com/usagescan/usagescan/store"
-	"github.com/usagescan/usagescan/usage"
 )
 
 // csvFlags name billing exports to read beside (or instead of) the logs.
@@ -30,54 +31,38 @@ func csvFlags() []cli.Flag {
 	)
 }
 
-// inputs is what the sources held: log requests (deduplicated) and the counts
-// of what was read. Keyless billing rows are not kept: they are streamed.
+// inputs is what a run read: the engine's input (the store and the named
+// sources' records), and how it got there, for the diagnostics.
 type inputs struct {
-	set     *aggregate.Set
-	logs    *scan.Result // zero value when no logs were read
-	csv     billing.Stats
-	csvRead int // CSV files read
-
-	storePath   string // "" when no store was read
-	stored      int64  // requests read from the store
-	storedOnly  int64  // of which no source held a copy
-	storedNotes []usage.Notice
+	*engine.Input
+	ingest    *engine.IngestResult // the default run's update of the store; nil otherwise
+	storePath string               // "" when no store was read
 }
 
-func (in *inputs) requests() []usage.Request { return in.set.Requests() }
-
-// notices are the limit messages and the like, from the logs and the store.
-func (in *inputs) notices() []usage.Notice {
-	if len(in.storedNotes) == 0 {
-		return in.logs.Notices
+// logs is the read of the log files: by the default run's ingest, or of the
+// named sources.
+func (in *inputs) logs() *scan.Summary {
+	switch {
+	case in.Logs != nil:
+		return in.Logs
+	case in.ingest != nil:
+		return in.ingest.Summary
 	}
-	return scan.UniqueNotices(append(append([]usage.Notice{}, in.logs.Notices...), in.storedNotes...))
+	return &scan.Summary{}
 }
 
-// readInputs reads the logs and billing exports the flags name, and the history
-// store unless --no-store. Log requests, billing records with a key (OpenRouter
-// generations) and stored requests go into one deduplicated set; keyless billing
-// rows (Console exports, already totals) are passed to stream as they are read,
-// so an export of any size stays small. With a store, billing rows are keyed
-// per file as ingest keys them and merged through the set instead, so that an
-// export both stored and named again counts once.
+// readInputs reads what the flags name, through the engine:
 //
-// Naming --csv without --logs reads the bill alone: no log discovery and no
-// store, which stands in for the logs Claude Code deleted. With alwaysLogs
-// (reconcile, which compares the two) the logs are read all the same.
-func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usage.Request), alwaysLogs bool) (*inputs, error) {
+//   - the default run (no --logs, no --csv) brings the history store up to date
+//     from the default places, as ingest does, and answers from it; a store it
+//     cannot write is read as it is, with the logs read on top, and a warning;
+//   - named sources (--logs, --csv) are read into memory on top of the store
+//     (read-only; it is never written for them: that is ingest's job);
+//   - --no-store reads the sources alone, and so does naming --csv without
+//     --logs (the bill alone), unless alwaysLogs (reconcile, which compares the
+//     bill with the logs) asks for the logs all the same.
+func readInputs(c *cli.Context, e *env, prices *pricing.Table, alwaysLogs bool) (*inputs, error) {
 	readLogs := alwaysLogs || !billOnly(c)
-	var st *store.Store
-	if readLogs {
-		var err error
-		if st, err = openStoreForRead(c, e); err != nil {
-			return nil, err
-		}
-	}
-	if st != nil {
-		defer st.Close()
-	}
-	csvs := c.StringSlice("csv")
 	if stdinSources(c) > 1 {
 		return nil, errorf("only one --logs or --csv can read stdin (-)")
 	}
@@ -85,19 +70,39 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usag
 	if err != nil {
 		return nil, err
 	}
-
-	in := &inputs{set: aggregate.NewSet(), logs: &scan.Result{Set: aggregate.NewSet()}}
+	verbose := c.Bool("verbose")
+	src := engine.Sources{Billing: opt, In: e.stdin, CSVDone: func(r engine.CSVResult) { csvMessages(e, r, verbose) }}
 	var sources []scan.Source
-	var files []scan.File
-	var stdin *scan.Source
 	if readLogs {
-		sources, files, stdin = discoverLogs(c, e)
+		sources, src.Files, src.Stdin = discoverLogs(c, e)
 	}
-	csvFiles := csvPaths(e, csvs)
-	if len(files) == 0 && stdin == nil && len(csvFiles) == 0 && st == nil {
+	csvs := c.StringSlice("csv")
+	src.CSV = csvPaths(e, csvs)
+	in := &inputs{}
+
+	var st *store.Store
+	useStore := readLogs && !c.Bool("no-store")
+	defaultLogs := len(c.StringSlice("logs")) == 0
+	if useStore && defaultLogs {
+		// The default run: the store is the engine.
+		st, in.ingest, err = updateStore(c, e, prices, src.Files)
+		if err != nil {
+			return nil, err
+		}
+		if st != nil && in.ingest != nil {
+			src.Files = nil // in the store now
+		}
+	} else if useStore {
+		if st, err = openStoreForRead(c, e, prices); err != nil {
+			return nil, err
+		}
+	}
+	if st != nil {
+		in.storePath = st.Path()
+	}
+	if len(src.Files) == 0 && src.Stdin == nil && len(src.CSV) == 0 && st == nil {
 		return nil, nothingFound(sources, csvs)
 	}
-	verbose := c.Bool("verbose")
 	if verbose {
 		if st != nil {
 			fmt.Fprintf(e.stderr, "usagescan: reading the history store %s\n", st.Path())
@@ -105,85 +110,85 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, stream func(*usag
 		for _, s := range sources {
 			fmt.Fprintf(e.stderr, "usagescan: reading %s as user %s\n", s.Path, s.User)
 		}
-		if readLogs {
-			fmt.Fprintf(e.stderr, "usagescan: %s found\n", plural(len(files), "log file"))
-		}
 	}
-	if len(files) > 0 || stdin != nil {
-		var prog scan.Progress
-		stop := startProgress(e.stderr, &prog)
-		in.logs = scan.Run(files, stdin, scan.Options{Stdin: e.stdin, Progress: &prog})
-		stop()
-		in.set = in.logs.Set
-		reportLogProblems(e, in.logs, verbose)
+	var prog scan.Progress
+	stop := startProgress(e.stderr, &prog)
+	in.Input, err = engine.ReadSources(src, scan.Options{Progress: &prog, Now: e.now})
+	stop()
+	if err != nil {
+		var re *billing.RowError
+		if errors.As(err, &re) {
+			return nil, errorf("%v", err).hint("fix the cell, or pass --skip-bad-rows to count such rows and read on")
+		}
+		return nil, errorf("%v", err)
 	}
-	if st != nil {
-		// The store keys a log line without a message id by a hash of its fields;
-		// key fresh copies the same way, or they would count twice.
-		in.set = rekeyed(in.set)
-	}
-	for _, f := range csvFiles {
-		add := func(r *usage.Request) {
-			if r.Key != "" {
-				in.set.Add(r)
-			} else {
-				stream(r)
-			}
-		}
-		var keyless []usage.Request
-		if st != nil {
-			add = func(r *usage.Request) { keyless = append(keyless, *r) }
-		}
-		cs, err := readCSV(e, f, opt, verbose, add)
-		if err != nil {
-			return nil, err
-		}
-		store.KeyRecords(keyless)
-		for i := range keyless {
-			in.set.AddKept(&keyless[i])
-		}
-		in.csv.Add(cs)
-		in.csvRead++
-	}
-	if st != nil {
-		in.storePath = st.Path()
-		err := st.Requests(func(r *usage.Request) error {
-			in.stored++
-			if in.set.AddKept(r) {
-				in.storedOnly++
-			}
-			return nil
-		})
-		if err == nil {
-			in.storedNotes, err = st.Notices()
-		}
-		if err != nil {
-			return nil, storeError(err)
-		}
+	in.Store, in.Long = st, prices.LongContext
+	if in.Logs != nil {
+		reportLogProblems(e, in.Logs, verbose)
 	}
 	return in, nil
 }
 
-// rekeyed returns the set with keyless requests keyed as the store keys them;
-// s itself when it has none (real logs have none).
-func rekeyed(s *aggregate.Set) *aggregate.Set {
-	reqs := s.Requests()
-	i := 0
-	for i < len(reqs) && reqs[i].Key != "" {
-		i++
+// closeInputs closes the store an inputs read.
+func (in *inputs) close() {
+	if in != nil && in.Store != nil {
+		in.Store.Close()
 	}
-	if i == len(reqs) {
-		return s
+}
+
+// updateStore is the default run's ingest of the default places. It returns
+// the store (nil when there is none to read) and what the ingest did (nil when
+// the store could not be written: the logs are then read on top of it).
+func updateStore(c *cli.Context, e *env, prices *pricing.Table, files []scan.File) (*store.Store, *engine.IngestResult, error) {
+	path, err := dbPath(c, e)
+	if err != nil {
+		return nil, nil, err
 	}
-	out := aggregate.NewSet()
-	out.AddDuplicates(s.Duplicates())
-	for _, r := range reqs {
-		if r.Key == "" {
-			r.Key = store.Key(&r)
+	_, statErr := os.Stat(path)
+	first := errors.Is(statErr, fs.ErrNotExist)
+	st, err := store.Open(path, store.Options{LockTimeout: reportLockTimeout, Long: prices.LongContext})
+	if err != nil {
+		var se *store.Error
+		if errors.As(err, &se) && !errors.Is(err, store.ErrLocked) {
+			return nil, nil, storeError(err) // not a store, damaged, newer: never guessed around
 		}
-		out.Add(&r)
+		// Not writable (a read-only folder or file system, another owner) or
+		// busy: read it as it is, and the logs on top.
+		ro, rerr := openStoreForRead(c, e, prices)
+		if rerr != nil {
+			return nil, nil, rerr
+		}
+		if ro != nil || !first {
+			e.warnf("cannot update the history store %s (%s): reading it as it is, with the logs on top", path, reasonOf(err))
+		}
+		return ro, nil, nil
 	}
-	return out
+	if first {
+		e.notef("usagescan: keeping usage history in %s (first run; --no-store skips it)", path)
+	}
+	var prog scan.Progress
+	stop := startProgress(e.stderr, &prog)
+	res, err := engine.Ingest(st, files, engine.IngestOptions{Progress: &prog, Now: e.now})
+	stop()
+	if err != nil {
+		st.Close()
+		return nil, nil, storeError(err)
+	}
+	reportLogProblems(e, res.Summary, c.Bool("verbose"))
+	return st, &res, nil
+}
+
+// reportLockTimeout is how long a report waits for an ingest holding the store
+// before it reads the store as it is.
+const reportLockTimeout = 5 * time.Second
+
+// reasonOf is the last part of an error, for a one-line warning.
+func reasonOf(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 && i+2 < len(msg) {
+		return msg[i+2:]
+	}
+	return msg
 }
 
 // nothingFound is the error of a run with no source to read.
@@ -228,17 +233,14 @@ func discoverLogs(c *cli.Context, e *env) (sources []scan.Source, files []scan.F
 	return sources, files, stdin
 }
 
-// csvFile is one billing export to read.
-type csvFile struct{ path, user string }
-
 // csvPaths expands --csv values: folders to their *.csv and *.csv.gz files.
 // Paths that cannot be read are warnings.
-func csvPaths(e *env, values []string) []csvFile {
-	var out []csvFile
+func csvPaths(e *env, values []string) []engine.CSVFile {
+	var out []engine.CSVFile
 	for _, v := range values {
 		user, path := scan.SplitLabel(v)
 		if path == scan.Stdin {
-			out = append(out, csvFile{path, user})
+			out = append(out, engine.CSVFile{Path: path, User: user})
 			continue
 		}
 		st, err := os.Stat(path)
@@ -247,7 +249,7 @@ func csvPaths(e *env, values []string) []csvFile {
 			continue
 		}
 		if !st.IsDir() {
-			out = append(out, csvFile{path, user})
+			out = append(out, engine.CSVFile{Path: path, User: user})
 			continue
 		}
 		names, err := billing.Files(path)
@@ -256,7 +258,7 @@ func csvPaths(e *env, values []string) []csvFile {
 			continue
 		}
 		for _, n := range names {
-			out = append(out, csvFile{n, user})
+			out = append(out, engine.CSVFile{Path: n, User: user})
 		}
 	}
 	return out
@@ -286,61 +288,40 @@ func billingOptions(c *cli.Context, prices *pricing.Table) (billing.Options, err
 	return opt, nil
 }
 
-// readCSV streams the records of one billing export to add.
-func readCSV(e *env, f csvFile, opt billing.Options, verbose bool, add func(*usage.Request)) (billing.Stats, error) {
-	opt.User = f.user
-	var rd *billing.Reader
-	var err error
-	if f.path == scan.Stdin {
-		rd, err = billing.NewReader(e.stdin, "-", opt)
-	} else {
-		rd, err = billing.Open(f.path, opt)
+// csvMessages says what reading one export found: with --verbose its format,
+// and always the rows skipped.
+func csvMessages(e *env, r engine.CSVResult, verbose bool) {
+	if r.Empty {
+		e.warnf("%s: empty file, nothing read", r.File.Path)
+		return
 	}
-	if errors.Is(err, billing.ErrEmpty) {
-		e.warnf("%s: empty file, nothing read", f.path)
-		return billing.Stats{}, nil
-	}
-	if err != nil {
-		return billing.Stats{}, errorf("%v", err)
-	}
-	defer rd.Close()
 	if verbose {
-		h := rd.Header()
-		fmt.Fprintf(e.stderr, "usagescan: reading %s as %s (%s)\n", f.path, h.Format, h.Version)
+		h := r.Header
+		fmt.Fprintf(e.stderr, "usagescan: reading %s as %s (%s)\n", r.File.Path, h.Format, h.Version)
 		if len(h.Ignored) > 0 {
-			fmt.Fprintf(e.stderr, "usagescan: %s: ignoring columns %s\n", f.path, strings.Join(h.Ignored, ", "))
+			fmt.Fprintf(e.stderr, "usagescan: %s: ignoring columns %s\n", r.File.Path, strings.Join(h.Ignored, ", "))
 		}
 	}
-	for rd.Scan() {
-		add(rd.Record())
+	if r.Stats.Skipped > 0 {
+		e.warnf("%s: %s of other providers' models skipped", r.File.Path, plural64(r.Stats.Skipped, "row"))
 	}
-	if err := rd.Err(); err != nil {
-		var re *billing.RowError
-		if errors.As(err, &re) {
-			return billing.Stats{}, errorf("%v", err).hint("fix the cell, or pass --skip-bad-rows to count such rows and read on")
-		}
-		return billing.Stats{}, errorf("%v", err)
-	}
-	st := rd.Stats()
-	if st.Skipped > 0 {
-		e.warnf("%s: %s of other providers' models skipped", f.path, plural64(st.Skipped, "row"))
-	}
-	if st.Bad > 0 {
-		bad := rd.BadRows()
+	if r.Stats.Bad > 0 {
 		if verbose {
-			for _, b := range bad {
+			for _, b := range r.Bad {
 				fmt.Fprintf(e.stderr, "usagescan: bad row: %s\n", b)
 			}
 		} else {
-			e.warnf("%s with bad cells skipped (first: %s); --verbose lists them", plural64(st.Bad, "CSV row"), bad[0])
+			e.warnf("%s with bad cells skipped (first: %s); --verbose lists them", plural64(r.Stats.Bad, "CSV row"), r.Bad[0])
 		}
 	}
-	return st, nil
 }
 
-func reportLogProblems(e *env, res *scan.Result, verbose bool) {
+func reportLogProblems(e *env, res *scan.Summary, verbose bool) {
 	for _, w := range res.Warnings {
 		e.warnf("%s", w)
+	}
+	if n := res.CutOffFiles; n > 0 {
+		e.notef("usagescan: %s in a line still being written (read next time)", plural(n, "file ends"))
 	}
 	n := res.Stats.Malformed
 	if n == 0 {

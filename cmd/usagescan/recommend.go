@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 	"github.com/usagescan/usagescan/recommend"
@@ -101,19 +102,37 @@ func runRecommend(c *cli.Context, e *env) error {
 		opt.Now = e.now()
 	}
 
-	var totals int64 // billing-export rows: totals, not requests
-	in, err := readInputs(c, e, prices, func(*usage.Request) { totals++ }, false)
+	in, err := readInputs(c, e, prices, false)
 	if err != nil {
 		return err
 	}
-	// Only records that stand for API responses can be cut into windows; export
-	// rows (streamed, or kept in the store) are totals of a day or an hour.
+	defer in.close()
+	// Only records that stand for API responses can be cut into windows;
+	// billing-export rows are totals of a day or an hour. The range read is the
+	// months asked for plus the week open at their start (recommend works out
+	// which months it prices from what it is given).
+	from, to := recommendRange(opt, e.now(), loc)
 	var reqs []usage.Request
-	for _, r := range in.requests() {
-		if r.Count > 0 {
-			reqs = append(reqs, r)
-		} else {
-			totals++
+	var totals int64
+	read := func() error {
+		reqs, totals = reqs[:0], 0
+		return in.Requests(from, to, func(r *usage.Request) {
+			if r.Count > 0 {
+				reqs = append(reqs, *r)
+			} else {
+				totals++
+			}
+		})
+	}
+	if err := read(); err != nil {
+		return storeError(err)
+	}
+	if opt.Since.IsZero() && opt.Until.IsZero() && (len(reqs) == 0 || reqs[len(reqs)-1].Time.Before(from.AddDate(0, 0, 8))) {
+		// No use in the default months: recommend falls back to the months
+		// up to the last use, wherever that is.
+		from = time.Time{}
+		if err := read(); err != nil {
+			return storeError(err)
 		}
 	}
 	if totals > 0 {
@@ -122,7 +141,11 @@ func runRecommend(c *cli.Context, e *env) error {
 	if len(reqs) == 0 {
 		return errorf("no requests to recommend from").exit(exitNoData).hint("%s", sourcesText(in))
 	}
-	rep, err := recommend.Run(reqs, in.notices(), prices, opt)
+	notices, err := in.Notices(from, to)
+	if err != nil {
+		return storeError(err)
+	}
+	rep, err := recommend.Run(reqs, notices, prices, opt)
 	if err != nil {
 		return errorf("%v", err)
 	}
@@ -130,4 +153,20 @@ func runRecommend(c *cli.Context, e *env) error {
 		return errorf("no usage in the months asked for").exit(exitNoData).hint("widen --since/--until")
 	}
 	return writeOutput(c, e, func(w io.Writer) error { return recommend.Render(w, rep, format) })
+}
+
+// recommendRange is the span of requests recommend needs: the months asked
+// for (by default the last three complete months and this one), and the week
+// before them, whose windows and week may run into the first month. A zero
+// bound is none.
+func recommendRange(opt recommend.Options, now time.Time, loc *time.Location) (from, to time.Time) {
+	from, to = opt.Since, opt.Until
+	if from.IsZero() && to.IsZero() {
+		n := now.In(loc)
+		from = time.Date(n.Year(), n.Month()-3, 1, 0, 0, 0, 0, loc)
+	}
+	if !from.IsZero() {
+		from = from.AddDate(0, 0, -8)
+	}
+	return from, to
 }

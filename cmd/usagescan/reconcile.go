@@ -9,9 +9,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
 	"github.com/usagescan/usagescan/billing"
-	"github.com/usagescan/usagescan/parser"
-	"github.com/usagescan/usagescan/pricing"
-	"github.com/usagescan/usagescan/usage"
+	"github.com/usagescan/usagescan/engine"
 )
 
 // ReconcileSchema names the JSON of reconcile.
@@ -57,34 +55,26 @@ func runReconcile(c *cli.Context, e *env) error {
 		return errorf("reconcile needs a billing export").hint("name one with --csv PATH (a Console usage or cost export)")
 	}
 	rng, err := parseRange(c, time.UTC) // the Console bills by UTC day
+	if err != nil {
+		return err
+	}
 	prices, err := loadPricing(c)
 	if err != nil {
 		return err
 	}
-	logs, bill := newSide(prices), newSide(prices)
-	in, err := readInputs(c, e, prices, func(r *usage.Request) {
-		if rng.Contains(r.Time) {
-			bill.add(r)
-		}
-	}, true)
+	in, err := readInputs(c, e, prices, true)
 	if err != nil {
 		return err
 	}
-	reqs := in.requests()
-	for i := range reqs {
-		r := &reqs[i]
-		if !rng.Contains(r.Time) {
-			continue
-		}
-		if r.Source == parser.SourceClaudeCode {
-			logs.add(r)
-		} else {
-			bill.add(r) // OpenRouter generations
-		}
+	defer in.close()
+	groups, err := in.Groups(rng)
+	if err != nil {
+		return storeError(err)
 	}
-	out := billing.Reconcile(logs.list(), bill.list())
+	logs, bill := engine.ReconcileSides(groups, prices)
+	out := billing.Reconcile(logs, bill)
 	if len(out) == 0 {
-		return errorf("no user-month is in both the logs (%s) and the bill (%s)", logs.names(), bill.names()).exit(exitNoData).
+		return errorf("no user-month is in both the logs (%s) and the bill (%s)", names(logs), names(bill)).exit(exitNoData).
 			hint("match the names with --logs NAME=PATH and --csv NAME=PATH, or a --user-map FILE of key,user lines")
 	}
 	if format == "json" {
@@ -99,54 +89,14 @@ func runReconcile(c *cli.Context, e *env) error {
 	return writeReconcile(e, out)
 }
 
-// side sums one side of a reconciliation per user and UTC month.
-type side struct {
-	prices *pricing.Table
-	totals map[[2]string]*billing.Totals
-	order  [][2]string
-}
-
-func newSide(p *pricing.Table) *side {
-	return &side{prices: p, totals: map[[2]string]*billing.Totals{}}
-}
-
-func (s *side) add(r *usage.Request) {
-	k := [2]string{r.User, r.Time.UTC().Format("2006-01")}
-	t := s.totals[k]
-	if t == nil {
-		t = &billing.Totals{User: k[0], Month: k[1]}
-		s.totals[k] = t
-		s.order = append(s.order, k)
-	}
-	t.Tokens.Add(r.Tokens)
-	t.WebSearch += int64(r.WebSearch)
-	if r.Billed != nil {
-		b := r.Billed.Total()
-		if t.Billed != nil {
-			b += *t.Billed
-		}
-		t.Billed = &b
-	}
-	if c, ok := s.prices.Cost(r, "anthropic"); ok && r.Source != billing.SourceCost {
-		t.Cost += c.Total
-	}
-}
-
-func (s *side) list() []billing.Totals {
-	out := make([]billing.Totals, 0, len(s.order))
-	for _, k := range s.order {
-		out = append(out, *s.totals[k])
-	}
-	return out
-}
-
-func (s *side) names() string {
+// names lists the users of one side, for a message.
+func names(side []billing.Totals) string {
 	seen := map[string]bool{}
 	var names []string
-	for _, k := range s.order {
-		if !seen[k[0]] {
-			seen[k[0]] = true
-			names = append(names, k[0])
+	for _, t := range side {
+		if !seen[t.User] {
+			seen[t.User] = true
+			names = append(names, t.User)
 		}
 	}
 	if len(names) == 0 {

@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/dustin/go-humanize"
-	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/billing"
+	"github.com/usagescan/usagescan/engine"
 	"github.com/usagescan/usagescan/parser"
 )
 
@@ -73,7 +73,8 @@ type jsonDiagnostics struct {
 	StoreOnlyRequests int64 `json:"store_only_requests"`
 }
 
-func toJSONRow(r *aggregate.Row, c *rowCost) jsonRow {
+func toJSONRow(row *engine.Row) jsonRow {
+	r, c := &row.Row, row
 	j := jsonRow{Period: r.Period, User: r.User, Model: r.Model, Source: r.Source}
 	if tokensKnown(r.Source) {
 		j.InputTokens, j.OutputTokens = &r.Input, &r.Output
@@ -84,22 +85,20 @@ func toJSONRow(r *aggregate.Row, c *rowCost) jsonRow {
 		j.Requests = &r.Requests
 	}
 	if !c.Unknown {
-		total := usd(c.Total)
+		total := usd(c.Cost.Total())
 		j.CostUSD = &total
-		j.CostBreakdown = &costBreakdown{usd(c.Input), usd(c.Output), usd(c.CacheWrite), usd(c.CacheRead), usd(c.WebSearch)}
+		m := c.Cost
+		j.CostBreakdown = &costBreakdown{usd(m.Input), usd(m.Output), usd(m.CacheWrite), usd(m.CacheRead), usd(m.WebSearch)}
 	}
 	return j
 }
 
-// report is everything a report prints.
-type report struct {
-	rows  []aggregate.Row
-	costs []rowCost
-	in    *inputs
-}
-
-func writeReport(w io.Writer, o *reportOptions, rep *report) error {
-	rows, res := rep.rows, rep.in.logs
+func writeReport(w io.Writer, o *reportOptions, rep *engine.Report, in *inputs) error {
+	rows, res := rep.Rows, in.logs()
+	dups := in.Set.Duplicates()
+	if in.ingest != nil {
+		dups = max(res.Stats.UsageLines-int64(in.ingest.New+in.ingest.Updated+in.ingest.Unchanged), 0)
+	}
 	switch o.format {
 	case "json":
 		out := jsonReport{
@@ -108,14 +107,14 @@ func writeReport(w io.Writer, o *reportOptions, rep *report) error {
 			Rows: make([]jsonRow, 0, len(rows)),
 			Diagnostics: jsonDiagnostics{
 				Files: res.Files, Lines: res.Stats.Lines, UsageLines: res.Stats.UsageLines,
-				Duplicates: rep.in.set.Duplicates(), MalformedLines: res.Stats.Malformed,
+				Duplicates: dups, MalformedLines: res.Stats.Malformed,
 				SyntheticLines: res.Stats.Synthetic, Bytes: res.Stats.Bytes,
-				CSVFiles: rep.in.csvRead, CSVRows: rep.in.csv.Rows, CSVSkippedRows: rep.in.csv.Skipped,
-				CSVBadRows: rep.in.csv.Bad, StoreRequests: rep.in.stored, StoreOnlyRequests: rep.in.storedOnly,
+				CSVFiles: in.CSVFiles, CSVRows: in.CSV.Rows, CSVSkippedRows: in.CSV.Skipped,
+				CSVBadRows: in.CSV.Bad, StoreRequests: in.StoreRecords, StoreOnlyRequests: in.StoreOnly,
 			},
 		}
 		for i := range rows {
-			out.Rows = append(out.Rows, toJSONRow(&rows[i], &rep.costs[i]))
+			out.Rows = append(out.Rows, toJSONRow(&rows[i]))
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -128,8 +127,8 @@ func writeReport(w io.Writer, o *reportOptions, rep *report) error {
 		for i := range rows {
 			r := &rows[i]
 			cost := "" // unknown: an empty cell
-			if c := rep.costs[i]; !c.Unknown {
-				cost = strconv.FormatFloat(usd(c.Total), 'f', -1, 64)
+			if !r.Unknown {
+				cost = strconv.FormatFloat(usd(r.Cost.Total()), 'f', -1, 64)
 			}
 			cells := []string{r.Period, r.User, r.Model, r.Source, itoa(r.Input), itoa(r.Output),
 				itoa(r.CacheWrite5m), itoa(r.CacheWrite1h), itoa(r.CacheRead), itoa(r.WebSearch), itoa(r.Requests), cost}
@@ -155,8 +154,8 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // writeTable prints one line per row, a subtotal after each period with more than
 // one row, and a grand total. With breakdown, the cost is split into what it paid
 // for instead of showing token counts.
-func writeTable(w io.Writer, rep *report, breakdown bool) error {
-	rows := rep.rows
+func writeTable(w io.Writer, rep *engine.Report, breakdown bool) error {
+	rows := rep.Rows
 	web, sources := false, false
 	for i := range rows {
 		web = web || rows[i].WebSearch > 0
@@ -180,16 +179,17 @@ func writeTable(w io.Writer, rep *report, breakdown bool) error {
 	t.add(head...)
 	t.rule()
 	// line prints a row; tk and rq say whether its token and request counts are known.
-	line := func(text []string, r *aggregate.Row, c *rowCost, tk, rq bool) {
+	line := func(text []string, r *engine.Row, tk, rq bool) {
 		cells := text[:3]
 		if sources {
 			cells = append(cells, text[3])
 		}
-		cost := money(c.Total)
-		if c.Unknown {
+		c := &r.Cost
+		cost := money(c.Total())
+		if r.Unknown {
 			cost = "?"
-			if c.Total != 0 {
-				cost = money(c.Total) + " + ?"
+			if c.Total() != 0 {
+				cost = money(c.Total()) + " + ?"
 			}
 		}
 		if breakdown {
@@ -211,32 +211,28 @@ func writeTable(w io.Writer, rep *report, breakdown bool) error {
 		t.add(cells...)
 	}
 	// Subtotals and totals sum what is known, and show - when nothing is.
-	var total aggregate.Row
-	var totalCost rowCost
+	var total engine.Row
 	var totalTK, totalRQ bool
 	for i := 0; i < len(rows); {
 		j := i
-		var sub aggregate.Row
-		var subCost rowCost
+		var sub engine.Row
 		var subTK, subRQ bool
 		for ; j < len(rows) && rows[j].Period == rows[i].Period; j++ {
 			r := &rows[j]
 			tk, rq := tokensKnown(r.Source), requestsKnown(r.Source)
-			line([]string{r.Period, r.User, r.Model, r.Source}, r, &rep.costs[j], tk, rq)
-			sub.AddRow(r)
-			subCost.add(&rep.costs[j])
+			line([]string{r.Period, r.User, r.Model, r.Source}, r, tk, rq)
+			sub.Add(r)
 			subTK, subRQ = subTK || tk, subRQ || rq
 		}
 		if j-i > 1 {
-			line([]string{"", "", rows[i].Period + " subtotal", ""}, &sub, &subCost, subTK, subRQ)
+			line([]string{"", "", rows[i].Period + " subtotal", ""}, &sub, subTK, subRQ)
 		}
-		total.AddRow(&sub)
-		totalCost.add(&subCost)
+		total.Add(&sub)
 		totalTK, totalRQ = totalTK || subTK, totalRQ || subRQ
 		i = j
 	}
 	t.rule()
-	line([]string{"Total", "", "", ""}, &total, &totalCost, totalTK, totalRQ)
+	line([]string{"Total", "", "", ""}, &total, totalTK, totalRQ)
 	return t.write(w, textCols)
 }
 

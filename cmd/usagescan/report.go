@@ -10,8 +10,8 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
 	"github.com/usagescan/usagescan/aggregate"
+	"github.com/usagescan/usagescan/engine"
 	"github.com/usagescan/usagescan/pricing"
-	"github.com/usagescan/usagescan/usage"
 )
 
 // flagSet joins groups of flags into one list.
@@ -137,53 +137,69 @@ func runReport(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	ro := aggregate.NewRoller(o.by, o.loc, o.rng)
-	cost := newCosting(o.prices, o.provider)
-	add := func(r *usage.Request) { cost.add(ro.Add(r), r) }
-	in, err := readInputs(c, e, o.prices, add, false)
+	in, err := readInputs(c, e, o.prices, false)
 	if err != nil {
 		return err
 	}
-	reqs := in.requests()
-	for i := range reqs {
-		add(&reqs[i])
+	defer in.close()
+	groups, err := in.Groups(o.rng)
+	if err != nil {
+		return storeError(err)
 	}
-	rows, order := ro.Rows()
-	rep := &report{rows: rows, costs: cost.sorted(order), in: in}
-	if err := writeOutput(c, e, func(w io.Writer) error { return writeReport(w, o, rep) }); err != nil {
+	rep := engine.BuildReport(groups, engine.ReportOptions{By: o.by, Loc: o.loc, Range: o.rng, Prices: o.prices, Provider: o.provider})
+	if err := writeOutput(c, e, func(w io.Writer) error { return writeReport(w, o, rep, in) }); err != nil {
 		return err
 	}
 	if d := diagnosticsLine(in); o.format == "table" && d != "" {
 		e.notef("%s", d)
 	}
-	if err := warnUnknown(e, cost.unknownModels(), c.Bool("strict")); err != nil {
+	if err := warnUnknown(e, rep.Unknown, c.Bool("strict")); err != nil {
 		return err
 	}
-	if len(rows) == 0 {
-		if in.set.Len() == 0 && in.csv.Records == 0 {
+	if len(rep.Rows) == 0 {
+		if in.Set.Len() == 0 && in.CSV.Records == 0 && in.StoreRecords == 0 && !o.rng.Bounded() {
+			return errorf("no usage data found").exit(exitNoData).hint("%s", sourcesText(in))
+		}
+		if in.Set.Len() == 0 && in.CSV.Records == 0 && in.Store == nil {
 			return errorf("no usage data found").exit(exitNoData).hint("%s", sourcesText(in))
 		}
 		return errorf("no usage %s (%s)", rangeText(o.rng), o.tzName).exit(exitNoData).
-			hint("the sources hold %s in all; widen --since/--until", plural64(int64(in.set.Len())+in.csv.Records, "record"))
+			hint("%s", widenHint(in))
 	}
 	return nil
 }
 
+// widenHint says what the sources hold when nothing fell in the range.
+func widenHint(in *inputs) string {
+	n := int64(in.Set.Len()) + in.CSV.Records
+	if in.Store != nil {
+		return "the store and the sources hold more outside it; widen --since/--until"
+	}
+	return fmt.Sprintf("the sources hold %s in all; widen --since/--until", plural64(n, "record"))
+}
+
 func diagnosticsLine(in *inputs) string {
 	var parts []string
-	if res := in.logs; res.Files > 0 {
+	if res := in.logs(); res.Files > 0 || in.ingest != nil {
 		st := res.Stats
-		parts = append(parts, fmt.Sprintf("scanned %s (%s), %s: %s, %s, %s",
-			plural(res.Files, "file"), humanize.Bytes(uint64(st.Bytes)), plural64(st.Lines, "line"),
-			plural64(st.UsageLines, "usage line"), plural64(res.Set.Duplicates(), "duplicate"),
-			plural64(st.Malformed, "malformed")))
+		what := fmt.Sprintf("scanned %s (%s)", plural(res.Files, "file"), humanize.Bytes(uint64(st.Bytes)))
+		if in.ingest != nil {
+			what = fmt.Sprintf("%s: %s unchanged, %s read (%s)", plural(in.ingest.Files, "log file"),
+				humanize.Comma(int64(in.ingest.Skipped)), humanize.Comma(int64(res.Files)), humanize.Bytes(uint64(res.Bytes)))
+		}
+		dups := in.Set.Duplicates()
+		if in.ingest != nil {
+			dups = st.UsageLines - int64(in.ingest.New+in.ingest.Updated+in.ingest.Unchanged)
+		}
+		parts = append(parts, fmt.Sprintf("%s, %s: %s, %s, %s", what, plural64(st.Lines, "line"),
+			plural64(st.UsageLines, "usage line"), plural64(max(dups, 0), "duplicate"), plural64(st.Malformed, "malformed")))
 	}
-	if in.csvRead > 0 {
-		parts = append(parts, fmt.Sprintf("read %s (%s): %s", plural(in.csvRead, "CSV file"),
-			humanize.Bytes(uint64(in.csv.Bytes)), plural64(in.csv.Rows, "row")))
+	if in.CSVFiles > 0 {
+		parts = append(parts, fmt.Sprintf("read %s (%s): %s", plural(in.CSVFiles, "CSV file"),
+			humanize.Bytes(uint64(in.CSV.Bytes)), plural64(in.CSV.Rows, "row")))
 	}
 	if in.storePath != "" {
-		parts = append(parts, fmt.Sprintf("store: %s, %s only there", plural64(in.stored, "request"), humanize.Comma(in.storedOnly)))
+		parts = append(parts, fmt.Sprintf("store: %s, %s only there", plural64(in.StoreRecords, "request"), humanize.Comma(in.StoreOnly)))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -191,11 +207,13 @@ func diagnosticsLine(in *inputs) string {
 // sourcesText says what was read and held nothing.
 func sourcesText(in *inputs) string {
 	var parts []string
-	if in.logs.Files > 0 {
-		parts = append(parts, plural(in.logs.Files, "log file")+" with no assistant response carrying token usage")
+	if n := in.logs().Files; n > 0 {
+		parts = append(parts, plural(n, "log file")+" with no assistant response carrying token usage")
+	} else if in.ingest != nil && in.ingest.Files > 0 {
+		parts = append(parts, plural(in.ingest.Files, "log file")+" with no assistant response carrying token usage")
 	}
-	if in.csvRead > 0 {
-		parts = append(parts, plural(in.csvRead, "CSV file")+" with no rows")
+	if in.CSVFiles > 0 {
+		parts = append(parts, plural(in.CSVFiles, "CSV file")+" with no rows")
 	}
 	if len(parts) == 0 {
 		return "every file named was empty or unreadable"

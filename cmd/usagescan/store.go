@@ -9,7 +9,9 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
 	"github.com/usagescan/usagescan/billing"
+	"github.com/usagescan/usagescan/engine"
 	"github.com/usagescan/usagescan/internal/atomicfile"
+	"github.com/usagescan/usagescan/pricing"
 	"github.com/usagescan/usagescan/scan"
 	"github.com/usagescan/usagescan/store"
 	"github.com/usagescan/usagescan/usage"
@@ -53,7 +55,7 @@ func dbPath(c *cli.Context, e *env) (string, error) {
 
 // openStoreForRead opens the history store for reading: nil, and no error, with
 // --no-store or when no store has been made yet.
-func openStoreForRead(c *cli.Context, e *env) (*store.Store, error) {
+func openStoreForRead(c *cli.Context, e *env, prices *pricing.Table) (*store.Store, error) {
 	if c.Bool("no-store") {
 		return nil, nil
 	}
@@ -61,7 +63,7 @@ func openStoreForRead(c *cli.Context, e *env) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(path, store.Options{ReadOnly: true})
+	st, err := store.Open(path, store.Options{ReadOnly: true, Long: prices.LongContext})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -143,39 +145,41 @@ func runIngest(c *cli.Context, e *env) error {
 	if len(files) == 0 && len(csvFiles) == 0 {
 		return nothingFound(sources, csvs)
 	}
-	// Billing rows are keyed per file, so that the same export ingested again,
-	// or an overlapping one, adds nothing.
+	// Billing rows carry their row identity as their key: the same export
+	// ingested again, or an overlapping one, adds nothing, and a newer export's
+	// copy of a row replaces an older one's.
 	var records []usage.Request
 	var csvStats billing.Stats
 	for _, f := range csvFiles {
-		var recs []usage.Request
-		st, err := readCSV(e, f, opt, c.Bool("verbose"), func(r *usage.Request) { recs = append(recs, *r) })
+		res, err := engine.ReadCSV(f, opt, e.stdin, func(r *usage.Request) { records = append(records, *r) })
 		if err != nil {
-			return err
+			var re *billing.RowError
+			if errors.As(err, &re) {
+				return errorf("%v", err).hint("fix the cell, or pass --skip-bad-rows to count such rows and read on")
+			}
+			return errorf("%v", err)
 		}
-		store.KeyRecords(recs)
-		records = append(records, recs...)
-		csvStats.Add(st)
+		csvMessages(e, res, c.Bool("verbose"))
+		csvStats.Add(res.Stats)
 	}
 
 	path, err := dbPath(c, e)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(path, store.Options{LockTimeout: c.Duration("lock-timeout")})
+	st, err := store.Open(path, store.Options{LockTimeout: c.Duration("lock-timeout"), Long: prices.LongContext})
 	if err != nil {
 		return storeError(err)
 	}
 	defer st.Close()
 	var prog scan.Progress
 	stop := startProgress(e.stderr, &prog)
-	res, err := st.Ingest(files, store.IngestOptions{Records: records, Progress: &prog, Now: e.now})
+	res, err := engine.Ingest(st, files, engine.IngestOptions{Records: records, Progress: &prog, Now: e.now})
 	stop()
 	if err != nil {
 		return storeError(err)
 	}
-	logRes := &scan.Result{Stats: res.Stats, Malformed: res.Malformed, Warnings: res.Warnings}
-	reportLogProblems(e, logRes, c.Bool("verbose"))
+	reportLogProblems(e, res.Summary, c.Bool("verbose"))
 	if !e.quiet {
 		fmt.Fprintf(e.stderr, "ingested into %s: %s new, %s updated, %s unchanged; %s (%s unchanged, %s appended, %s read whole, %s read)",
 			st.Path(), humanize.Comma(int64(res.New)), humanize.Comma(int64(res.Updated)), humanize.Comma(int64(res.Unchanged)),

@@ -1,4 +1,4 @@
-package store
+package engine
 
 // Tests of the paths where an incremental store can lose data or count it twice:
 // lines cut off mid-write, files truncated, rewritten or replaced between runs,

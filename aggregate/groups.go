@@ -1,0 +1,144 @@
+package aggregate
+
+import (
+	"time"
+
+	"github.com/usagescan/usagescan/usage"
+)
+
+// SlotSeconds is the width of a group's time slot: 15 minutes. Every time
+// zone's offset is a whole number of them, so a slot lies inside one period
+// (day, week, month) of any zone, and inside one UTC day (one day's rates).
+const SlotSeconds = 900
+
+// GroupKey is what a record's price and its report row depend on: records
+// with one key cost the sum of their tokens at one set of rates. The store
+// keeps its totals per GroupKey (the rollup table), and a pure scan sums its
+// records the same way, so both give the same rows.
+type GroupKey struct {
+	Slot   int64 // unix seconds / SlotSeconds, UTC
+	User   string
+	Source string
+	Model  string
+	Speed  string
+	Geo    string
+	Tier   string
+	Long   bool // priced at the model's long-context tier (decided per request)
+	Billed bool // the amounts an export billed, not tokens to price
+}
+
+// Start is the beginning of the key's slot.
+func (k *GroupKey) Start() time.Time { return time.Unix(k.Slot*SlotSeconds, 0).UTC() }
+
+// Sums are the totals of the records of one GroupKey.
+type Sums struct {
+	usage.Tokens
+	WebSearch int64
+	WebFetch  int64
+	Requests  int64 // API responses (Count): billing-export rows add 0
+	Records   int64 // records, whatever they stand for
+	Billed    usage.Money
+}
+
+// Add adds r's figures to s; sign -1 takes them away (a stored copy replaced
+// by a better one).
+func (s *Sums) Add(r *usage.Request, sign int64) {
+	t := r.Tokens
+	s.Input += sign * t.Input
+	s.Output += sign * t.Output
+	s.CacheWrite5m += sign * t.CacheWrite5m
+	s.CacheWrite1h += sign * t.CacheWrite1h
+	s.CacheRead += sign * t.CacheRead
+	s.WebSearch += sign * int64(r.WebSearch)
+	s.WebFetch += sign * int64(r.WebFetch)
+	s.Requests += sign * int64(r.Count)
+	s.Records += sign
+	if b := r.Billed; b != nil {
+		f := float64(sign)
+		s.Billed.Input += f * b.Input
+		s.Billed.Output += f * b.Output
+		s.Billed.CacheWrite += f * b.CacheWrite
+		s.Billed.CacheRead += f * b.CacheRead
+		s.Billed.WebSearch += f * b.WebSearch
+	}
+}
+
+// AddSums adds o to s.
+func (s *Sums) AddSums(o *Sums) {
+	s.Tokens.Add(o.Tokens)
+	s.WebSearch += o.WebSearch
+	s.WebFetch += o.WebFetch
+	s.Requests += o.Requests
+	s.Records += o.Records
+	s.Billed.Input += o.Billed.Input
+	s.Billed.Output += o.Billed.Output
+	s.Billed.CacheWrite += o.Billed.CacheWrite
+	s.Billed.CacheRead += o.Billed.CacheRead
+	s.Billed.WebSearch += o.Billed.WebSearch
+}
+
+// Empty reports whether the sums hold no record.
+func (s *Sums) Empty() bool { return s.Records == 0 }
+
+// KeyOf is r's GroupKey; long decides the long-context tier of a record whose
+// export did not state it (usage.ContextAuto).
+func KeyOf(r *usage.Request, long func(*usage.Request) bool) GroupKey {
+	k := GroupKey{
+		Slot: floorDiv(r.Time.Unix(), SlotSeconds), User: r.User, Source: r.Source, Model: r.Model,
+		Speed: r.Speed, Geo: r.Geo, Tier: r.Tier, Billed: r.Billed != nil,
+	}
+	switch r.Context {
+	case usage.ContextLong:
+		k.Long = true
+	case usage.ContextAuto:
+		k.Long = long != nil && long(r)
+	}
+	return k
+}
+
+// Request is a record standing for the group: its time is the slot's start,
+// its figures the sums, and its long-context tier the group's. Priced like one
+// request, it costs what the group's records cost.
+func (k *GroupKey) Request(s *Sums) usage.Request {
+	r := usage.Request{
+		Time: k.Start(), User: k.User, Source: k.Source, Model: k.Model, Speed: k.Speed, Geo: k.Geo, Tier: k.Tier,
+		Tokens: s.Tokens, WebSearch: int32(min(s.WebSearch, 1<<31-1)), WebFetch: int32(min(s.WebFetch, 1<<31-1)),
+		Count: int32(min(s.Requests, 1<<31-1)), Context: usage.ContextStandard,
+	}
+	if k.Long {
+		r.Context = usage.ContextLong
+	}
+	if k.Billed {
+		b := s.Billed
+		r.Billed = &b
+	}
+	return r
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// Groups sums records per GroupKey.
+type Groups map[GroupKey]*Sums
+
+// Add adds r (sign 1) or takes it away (sign -1).
+func (g Groups) Add(k GroupKey, r *usage.Request, sign int64) {
+	s := g[k]
+	if s == nil {
+		s = new(Sums)
+		g[k] = s
+	}
+	s.Add(r, sign)
+}
+
+// GroupsOf sums a Set's records per GroupKey.
+func (s *Set) Groups(long func(*usage.Request) bool) Groups {
+	g := make(Groups)
+	s.Each(func(r *usage.Request) { g.Add(KeyOf(r, long), r, 1) })
+	return g
+}
