@@ -17,10 +17,10 @@ type CheckResult struct {
 	Groups    int64 // rollup rows
 	Snapshots int64 // status-line snapshots
 	Notices   int64
-	Files    int64     // log files with a saved position
-	First    time.Time // the oldest request (zero when there are none)
-	Last     time.Time // the newest request
-	LastScan time.Time // the last ingest that read a file (zero: never)
+	Files     int64     // log files with a saved position
+	First     time.Time // the oldest request (zero when there are none)
+	Last      time.Time // the newest request
+	LastScan  time.Time // the last ingest that read a file (zero: never)
 
 	OK     bool
 	Advice string // what to do when !OK
@@ -80,7 +80,7 @@ func (s *Store) Check() (CheckResult, error) {
 	// The rollup must equal the requests it sums: a report reads only the rollup.
 	var bad int64
 	err = s.db.QueryRow(`SELECT count(*) FROM (
-	SELECT slot, user, source, model, speed, geo, tier, long, billed, sum(records) AS n, sum(input) AS i, sum(output) AS o, sum(cr) AS cr
+	SELECT slot, user, source, model, speed, geo, tier, long, billed, sum(records) AS dn, sum(input) AS di, sum(output) AS do_, sum(cr) AS dcr
 	FROM (
 		SELECT slot, user, source, model, speed, geo, tier, long, billed, records, input, output, cache_read AS cr FROM rollup
 		UNION ALL
@@ -89,7 +89,7 @@ func (s *Store) Check() (CheckResult, error) {
 			billed_input IS NOT NULL OR billed_output IS NOT NULL OR billed_cache_write IS NOT NULL OR billed_cache_read IS NOT NULL OR billed_web_search IS NOT NULL,
 			-1, -input, -output, -cache_read FROM requests
 	) GROUP BY slot, user, source, model, speed, geo, tier, long, billed
-	HAVING n != 0 OR i != 0 OR o != 0 OR cr != 0)`).Scan(&bad)
+	HAVING dn != 0 OR di != 0 OR do_ != 0 OR dcr != 0)`).Scan(&bad)
 	if err != nil {
 		return res, s.classify(err)
 	}

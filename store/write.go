@@ -54,9 +54,9 @@ type Tx struct {
 	stamp  int64 // unix seconds: first_seen, last_seen, last_scan
 	deltas aggregate.Groups
 	counts Counts
-	empty  bool                   // nothing was stored when the run began
-	fresh  map[usage.KeyHash]bool // keys this run inserted (when it began empty)
-	seen   [][]byte               // stored keys read again, unchanged: their last_seen moves
+	empty  bool                       // nothing was stored when the run began
+	run    map[usage.KeyHash]keyState // what this run did to each key it was given
+	seen   [][]byte                   // stored keys read again, unchanged: their last_seen moves
 	args   []any
 
 	failAfter int // test hook: fail after this many request writes
@@ -78,10 +78,25 @@ func (s *Store) Begin(now time.Time) (*Tx, error) {
 		tx.Rollback()
 		return nil, s.classify(err)
 	}
-	if t.empty {
-		t.fresh = make(map[usage.KeyHash]bool)
-	}
+	t.run = make(map[usage.KeyHash]keyState)
 	return t, nil
+}
+
+// keyState is what a run did to one key: each key counts once, as new,
+// updated or unchanged, however many copies the run read.
+type keyState uint8
+
+const (
+	keyUnchanged keyState = iota + 1
+	keyUpdated
+	keyNew
+)
+
+// mark records what happened to h, keeping the strongest (new > updated > unchanged).
+func (t *Tx) mark(h usage.KeyHash, s keyState) {
+	if t.run[h] < s {
+		t.run[h] = s
+	}
 }
 
 // Rollback abandons the run: nothing of it is stored.
@@ -139,8 +154,10 @@ func (t *Tx) addBatch(batch []pending) error {
 			continue
 		}
 		if !usage.Replaces(&p.r, old) {
-			t.counts.Unchanged++
-			t.seen = append(t.seen, p.h[:])
+			if t.run[p.h] == 0 {
+				t.seen = append(t.seen, p.h[:])
+			}
+			t.mark(p.h, keyUnchanged)
 			continue
 		}
 		if err := t.replace(p, old); err != nil {
@@ -162,7 +179,7 @@ func (t *Tx) lookup(batch []pending) (map[usage.KeyHash]*usage.Request, error) {
 	out := make(map[usage.KeyHash]*usage.Request)
 	var keys []any
 	for i := range batch {
-		if t.empty && !t.fresh[batch[i].h] {
+		if t.empty && t.run[batch[i].h] == 0 {
 			continue // nothing was stored before, and this run has not stored it
 		}
 		keys = append(keys, batch[i].h[:])
@@ -191,14 +208,11 @@ func (t *Tx) insert(rows []*pending) error {
 		long := t.s.long(&p.r)
 		t.args = append(requestArgs(t.args, p.h, &p.r, long), t.stamp, t.stamp)
 		t.deltas.Add(aggregate.KeyOf(&p.r, t.s.long), &p.r, 1)
-		if t.fresh != nil {
-			t.fresh[p.h] = true
-		}
+		t.mark(p.h, keyNew)
 	}
 	if _, err := t.tx.Exec(q, t.args...); err != nil {
 		return fmt.Errorf("storing %d requests: %w", len(rows), err)
 	}
-	t.counts.New += len(rows)
 	return t.wrote(len(rows))
 }
 
@@ -217,7 +231,7 @@ func (t *Tx) replace(p *pending, old *usage.Request) error {
 	}
 	t.deltas.Add(aggregate.KeyOf(old, t.s.long), old, -1)
 	t.deltas.Add(aggregate.KeyOf(&p.r, t.s.long), &p.r, 1)
-	t.counts.Updated++
+	t.mark(p.h, keyUpdated)
 	return t.wrote(1)
 }
 
@@ -297,6 +311,16 @@ func (t *Tx) Commit() (Counts, error) {
 	}
 	if err := t.tx.Commit(); err != nil {
 		return Counts{}, t.s.classify(err)
+	}
+	for _, st := range t.run {
+		switch st {
+		case keyNew:
+			t.counts.New++
+		case keyUpdated:
+			t.counts.Updated++
+		default:
+			t.counts.Unchanged++
+		}
 	}
 	return t.counts, nil
 }
