@@ -119,7 +119,7 @@ func (s *side) add(r *usage.Request) {
 		s.order = append(s.order, k)
 	}
 	t.Tokens.Add(r.Tokens)
-	t.WebSearch += int64(r.WebSearch)
+	t.WebSearch = usage.AddCount(t.WebSearch, int64(r.WebSearch))
 	if r.Billed != nil {
 		b := r.Billed.Total()
 		if t.Billed != nil {
