@@ -399,7 +399,19 @@ func TestBadCells(t *testing.T) {
 		{"negative count", v2Header + "2026-03-31,m,k,W,standard,≤ 200k,1,-2,3,4,5,0,us,\n",
 			`t.csv:2:8: usage_input_tokens_cache_write_5m: negative count (value "-2")`},
 		{"huge count", v2Header + "2026-03-31,m,k,W,standard,≤ 200k,1,2,3,4,5,99999999999,us,\n",
-			`t.csv:2:12: web_search_count: count too large (value "99999999999")`},
+			`t.csv:2:12: web_search_count: count too large (at most 1000000000) (value "99999999999")`},
+		{"searches above 10^9", v2Header + "2026-03-31,m,k,W,standard,≤ 200k,1,2,3,4,5,3000000000,us,\n",
+			`t.csv:2:12: web_search_count: count too large (at most 1000000000) (value "3000000000")`},
+		{"tokens above 10^12", v2Header + "2026-03-31,m,k,W,standard,≤ 200k,1,2,3,4,1000000000001,0,us,\n",
+			`t.csv:2:11: usage_output_tokens: count too large (at most 1000000000000) (value "1000000000001")`},
+		{"tokens that would wrap a sum", v2Header + "2026-03-31,m,k,W,standard,≤ 200k,9000000000000000000,2,3,4,5,0,us,\n",
+			`t.csv:2:7: usage_input_tokens_no_cache: count too large (at most 1000000000000) (value "9000000000000000000")`},
+		{"cost of 1e308", costHeader + "2026-02-12,Claude Haiku 4.5,D,k,message,≤ 200k,output,1e308,token,,\n",
+			`t.csv:2:8: cost_usd: amount too large (at most 1000000000 dollars either way) (value "1e308")`},
+		{"cost beyond float64", costHeader + "2026-02-12,Claude Haiku 4.5,D,k,message,≤ 200k,output,-1e400,token,,\n",
+			`t.csv:2:8: cost_usd: amount too large (at most 1000000000 dollars either way) (value "-1e400")`},
+		{"cost just above 10^9", costHeader + "2026-02-12,Claude Haiku 4.5,D,k,message,≤ 200k,output,1000000000.01,token,,\n",
+			`t.csv:2:8: cost_usd: amount too large (at most 1000000000 dollars either way) (value "1000000000.01")`},
 		{"bad date", v2Header + good + good + "2026-02-30,m,k,W,standard,≤ 200k,1,2,3,4,5,0,us,\n",
 			`t.csv:4:1: usage_date_utc: not a date (want YYYY-MM-DD or YYYY-MM-DD HH:MM) (value "2026-02-30")`},
 		{"empty date", v2Header + ",m,k,W,standard,≤ 200k,1,2,3,4,5,0,us,\n",
@@ -723,5 +735,17 @@ func TestOpenErrors(t *testing.T) {
 	}
 	if _, err := Open("testdata", Options{}); err == nil || err.Error() != "testdata: is a directory (list its CSVs with Files)" {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// The bounds themselves are allowed.
+func TestLargestCells(t *testing.T) {
+	got, _, err := readString(v2Header+"2026-03-31,m,k,W,standard,≤ 200k,1000000000000,0,0,0,0,1000000000,us,\n", Options{})
+	if err != nil || len(got) != 1 || got[0].Input != 1e12 || got[0].WebSearch != 1e9 {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	got, _, err = readString(costHeader+"2026-02-12,Claude Haiku 4.5,D,k,message,≤ 200k,output,-1000000000,token,,\n", Options{})
+	if err != nil || len(got) != 1 || got[0].Billed.Output != -1e9 {
+		t.Fatalf("got %+v, %v", got, err)
 	}
 }
