@@ -205,6 +205,7 @@ func (rd *Reader) date(row []string) (time.Time, *RowError) {
 	if s == rd.lastDate && s != "" {
 		return rd.lastTime, nil
 	}
+	rd.lastDate = "" // until s is read
 	if s == "" {
 		return time.Time{}, rd.cellError(row, fDate, "empty date")
 	}
@@ -216,7 +217,10 @@ func (rd *Reader) date(row []string) (time.Time, *RowError) {
 	}
 	for _, l := range layouts {
 		if t, err := time.Parse(l, s); err == nil {
-			rd.lastDate, rd.lastTime = strings.Clone(s), t.UTC()
+			rd.lastDate, rd.lastTime, rd.lastPeriod = strings.Clone(s), t.UTC(), time.Hour
+			if l == time.DateOnly {
+				rd.lastPeriod = 24 * time.Hour
+			}
 			return rd.lastTime, nil
 		}
 	}

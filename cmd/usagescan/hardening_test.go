@@ -1,0 +1,69 @@
+package main
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// totalCost sums cost_usd and input_tokens over report --format json rows.
+func totalCost(rows []map[string]any) (usd float64, input int64) {
+	for _, r := range rows {
+		c, _ := r["cost_usd"].(float64)
+		n, _ := r["input_tokens"].(float64)
+		usd += c
+		input += int64(n)
+	}
+	return usd, input
+}
+
+// The same export named twice counts once: the real sample bills $19.97.
+func TestReportSameExportTwice(t *testing.T) {
+	paths, _ := filepath.Glob("../../../shared/samples/billing/claude_api_cost_*.csv")
+	if len(paths) == 0 {
+		t.Skip("no real cost export in ../shared/samples/billing")
+	}
+	s := newSession(t)
+	once, _ := totalCost(s.rows("--csv", paths[0], "--no-store"))
+	twice, _ := totalCost(s.rows("--csv", paths[0], "--csv", paths[0], "--no-store"))
+	if math.Abs(once-19.97) > 0.005 || math.Abs(twice-once) > 1e-9 {
+		t.Errorf("once $%.2f, twice $%.2f; want $19.97 both", once, twice)
+	}
+}
+
+// A later export that covers a day again replaces that day's rows. Export 1
+// covers up to D (partial: 4,000 + 500 tokens); export 2 covers up to D+1 and
+// revises D to 4,000 (its file time is older: the last day covered decides).
+func TestReportRevisedExport(t *testing.T) {
+	dir := t.TempDir()
+	const header = "usage_date_utc,model_version,api_key,workspace,usage_type,context_window,usage_input_tokens_no_cache,usage_input_tokens_cache_write_5m,usage_input_tokens_cache_write_1h,usage_input_tokens_cache_read,usage_output_tokens,web_search_count,inference_geo,speed\n"
+	write := func(name, body string, mtime time.Time) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(header+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	e1 := write("e1.csv", "2026-06-10,claude-haiku-4-5-20251001,claude_code_key_alice_ab12,Claude Code,standard,≤ 200k,4000,0,0,0,0,0,global,\n"+
+		"2026-06-10,claude-haiku-4-5-20251001,claude_code_key_alice_ab12,Claude Code,standard,≤ 200k,500,0,0,0,0,0,global,\n",
+		time.Date(2026, 6, 12, 0, 0, 0, 0, time.UTC))
+	e2 := write("e2.csv", "2026-06-10,claude-haiku-4-5-20251001,claude_code_key_alice_ab12,Claude Code,standard,≤ 200k,4000,0,0,0,0,0,global,\n"+
+		"2026-06-11,claude-haiku-4-5-20251001,claude_code_key_alice_ab12,Claude Code,standard,≤ 200k,700,0,0,0,0,0,global,\n",
+		time.Date(2026, 6, 11, 0, 0, 0, 0, time.UTC))
+	s := newSession(t)
+	for _, args := range [][]string{{"--csv", e1, "--csv", e2}, {"--csv", e2, "--csv", e1}, {"--csv", dir}} {
+		rows := s.rows(append(args, "--by", "day", "--no-store")...)
+		byDay := map[string]int64{}
+		for _, r := range rows {
+			byDay[r["period"].(string)] += int64(r["input_tokens"].(float64))
+		}
+		if byDay["2026-06-10"] != 4000 || byDay["2026-06-11"] != 700 || len(byDay) != 2 {
+			t.Errorf("%v: input tokens by day %v, want 2026-06-10: 4000, 2026-06-11: 700", args, byDay)
+		}
+	}
+}
