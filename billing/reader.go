@@ -125,10 +125,10 @@ type Reader struct {
 	err   error
 	done  bool
 
-	strs     strutil.Pool      // interned strings (a row's cells share one string)
-	models   map[string]string // raw model -> record model
-	users    map[string]string // raw key or workspace -> user
-	bands    map[string]usage.Context
+	strs       strutil.Pool      // interned strings (a row's cells share one string)
+	models     map[string]string // raw model -> record model
+	users      map[string]string // raw key or workspace -> user
+	bands      map[string]usage.Context
 	lastDate   string // the last date cell parsed, its time, and its period (a day or an hour)
 	lastTime   time.Time
 	lastPeriod time.Duration
