@@ -67,3 +67,33 @@ func TestReportRevisedExport(t *testing.T) {
 		}
 	}
 }
+
+// Text cells of report --format csv that a spreadsheet would run as a
+// formula get a leading "'"; numbers, negative ones included, do not.
+func TestReportCSVIsSpreadsheetSafe(t *testing.T) {
+	dir := t.TempDir()
+	log := `{"type":"assistant","message":{"id":"m1","model":"=HYPERLINK(\"http://x\")","usage":{"input_tokens":1,"output_tokens":2}},"requestId":"r1","timestamp":"2026-06-10T09:00:00Z"}` + "\n" +
+		`{"type":"assistant","message":{"id":"m2","model":"@SUM(A1)","usage":{"input_tokens":1,"output_tokens":2}},"requestId":"r2","timestamp":"2026-06-10T09:00:00Z"}` + "\n"
+	lp := filepath.Join(dir, "s.jsonl")
+	if err := os.WriteFile(lp, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cost := "usage_date_utc,model,workspace,api_key,usage_type,context_window,token_type,cost_usd,cost_type,inference_geo,speed\n" +
+		"2026-06-10,Claude Haiku 4.5,W,-2+3,message,≤ 200k,output,-1.5,token,,\n"
+	cp := filepath.Join(dir, "c.csv")
+	if err := os.WriteFile(cp, []byte(cost), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newSession(t)
+	code, out, errs := s.run("report", "--format", "csv", "--no-store", "--logs", "+cmd|calc="+lp, "--csv", cp)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want := "period,user,model,source,input_tokens,output_tokens,cache_write_5m_tokens,cache_write_1h_tokens,cache_read_tokens,web_search_requests,requests,cost_usd\n" +
+		"2026-06,'+cmd|calc,\"'=HYPERLINK(\"\"http://x\"\")\",claude-code,1,2,0,0,0,0,1,\n" +
+		"2026-06,'+cmd|calc,'@SUM(A1),claude-code,1,2,0,0,0,0,1,\n" +
+		"2026-06,'-2+3,claude-haiku-4-5-20251001,api-cost,,,,,,,,-1.5\n"
+	if out != want {
+		t.Errorf("csv =\n%s\nwant\n%s", out, want)
+	}
+}
