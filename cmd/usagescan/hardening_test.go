@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -95,5 +96,39 @@ func TestReportCSVIsSpreadsheetSafe(t *testing.T) {
 		"2026-06,'-2+3,claude-haiku-4-5-20251001,api-cost,,,,,,,,-1.5\n"
 	if out != want {
 		t.Errorf("csv =\n%s\nwant\n%s", out, want)
+	}
+}
+
+// ingest --logs on a pipe (what <(cmd) gives) refuses it with exit 1 and a
+// hint, instead of "0 new, 0 B read" and exit 0; report reads the pipe.
+func TestLogsFromAPipe(t *testing.T) {
+	data, err := os.ReadFile(fixtures + "/messy/crlf.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo := func() string {
+		p := filepath.Join(t.TempDir(), "fifo")
+		if err := mkfifo(p); err != nil {
+			t.Skipf("no named pipes here: %v", err)
+		}
+		go func() { // the writer end of <(cat file)
+			f, err := os.OpenFile(p, os.O_WRONLY, 0)
+			if err == nil {
+				f.Write(data)
+				f.Close()
+			}
+		}()
+		return p
+	}
+	s := newSession(t)
+	p := fifo()
+	code, _, errs := s.run("ingest", "--logs", p)
+	if code != exitError || !strings.Contains(errs, "is a pipe or device, not a file") || !strings.Contains(errs, "save the output to a file") {
+		t.Errorf("ingest of a pipe: exit %d, stderr %q", code, errs)
+	}
+	unblockFifo(p) // the writer waits for a reader
+	rows := s.rows("--logs", fifo(), "--no-store")
+	if _, input := totalCost(rows); len(rows) == 0 || input != 3 {
+		t.Errorf("report of a pipe: rows %v, want 3 input tokens", rows)
 	}
 }
