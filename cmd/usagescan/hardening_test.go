@@ -132,3 +132,14 @@ func TestLogsFromAPipe(t *testing.T) {
 		t.Errorf("report of a pipe: rows %v, want 3 input tokens", rows)
 	}
 }
+
+// reconcile --since garbage fails as report does: exit 1, the same message.
+func TestReconcileBadSince(t *testing.T) {
+	s := newSession(t)
+	bill := fixtures + "/billing/claude_api_tokens_2026_06.csv"
+	rc, _, rerr := s.run("report", "--since", "garbage", "--logs", fixtures+"/basic", "--no-store")
+	cc, _, cerr := s.run("reconcile", "--since", "garbage", "--logs", fixtures+"/basic", "--csv", bill, "--no-store")
+	if rc != exitError || cc != exitError || rerr != cerr || !strings.Contains(cerr, "--since") {
+		t.Errorf("report: exit %d %q\nreconcile: exit %d %q", rc, rerr, cc, cerr)
+	}
+}

@@ -57,6 +57,9 @@ func runReconcile(c *cli.Context, e *env) error {
 		return errorf("reconcile needs a billing export").hint("name one with --csv PATH (a Console usage or cost export)")
 	}
 	rng, err := parseRange(c, time.UTC) // the Console bills by UTC day
+	if err != nil {
+		return err
+	}
 	prices, err := loadPricing(c)
 	if err != nil {
 		return err
