@@ -43,14 +43,16 @@ type Sums struct {
 // Add adds r's figures to s; sign -1 takes them away (a stored copy replaced
 // by a better one).
 func (s *Sums) Add(r *usage.Request, sign int64) {
+	// Sums saturate, never wrap (each count is bounded by the readers).
 	t := r.Tokens
-	s.Input += sign * t.Input
-	s.Output += sign * t.Output
-	s.CacheWrite5m += sign * t.CacheWrite5m
-	s.CacheWrite1h += sign * t.CacheWrite1h
-	s.CacheRead += sign * t.CacheRead
-	s.WebSearch += sign * int64(r.WebSearch)
-	s.WebFetch += sign * int64(r.WebFetch)
+	add := usage.AddCount
+	s.Input = add(s.Input, sign*t.Input)
+	s.Output = add(s.Output, sign*t.Output)
+	s.CacheWrite5m = add(s.CacheWrite5m, sign*t.CacheWrite5m)
+	s.CacheWrite1h = add(s.CacheWrite1h, sign*t.CacheWrite1h)
+	s.CacheRead = add(s.CacheRead, sign*t.CacheRead)
+	s.WebSearch = add(s.WebSearch, sign*int64(r.WebSearch))
+	s.WebFetch = add(s.WebFetch, sign*int64(r.WebFetch))
 	s.Requests += sign * int64(r.Count)
 	s.Records += sign
 	if b := r.Billed; b != nil {
@@ -66,8 +68,8 @@ func (s *Sums) Add(r *usage.Request, sign int64) {
 // AddSums adds o to s.
 func (s *Sums) AddSums(o *Sums) {
 	s.Tokens.Add(o.Tokens)
-	s.WebSearch += o.WebSearch
-	s.WebFetch += o.WebFetch
+	s.WebSearch = usage.AddCount(s.WebSearch, o.WebSearch)
+	s.WebFetch = usage.AddCount(s.WebFetch, o.WebFetch)
 	s.Requests += o.Requests
 	s.Records += o.Records
 	s.Billed.Input += o.Billed.Input

@@ -98,17 +98,17 @@ type Row struct {
 // AddRequest adds one request to the row's totals.
 func (row *Row) AddRequest(r *usage.Request) {
 	row.Tokens.Add(r.Tokens)
-	row.WebSearch += int64(r.WebSearch)
-	row.WebFetch += int64(r.WebFetch)
-	row.Requests += int64(r.Count)
+	row.WebSearch = usage.AddCount(row.WebSearch, int64(r.WebSearch))
+	row.WebFetch = usage.AddCount(row.WebFetch, int64(r.WebFetch))
+	row.Requests = usage.AddCount(row.Requests, int64(r.Count))
 }
 
 // AddRow adds another row's totals.
 func (row *Row) AddRow(o *Row) {
 	row.Tokens.Add(o.Tokens)
-	row.WebSearch += o.WebSearch
-	row.WebFetch += o.WebFetch
-	row.Requests += o.Requests
+	row.WebSearch = usage.AddCount(row.WebSearch, o.WebSearch)
+	row.WebFetch = usage.AddCount(row.WebFetch, o.WebFetch)
+	row.Requests = usage.AddCount(row.Requests, o.Requests)
 }
 
 type rowKey struct{ period, user, model, source string }

@@ -8,7 +8,7 @@
 // A Reader is shaped like bufio.Scanner: NewReader (or Open) reads the header
 // row and detects the format, then Scan until it returns false, taking each
 // record with Record, and finally Err. Files stream through encoding/csv one row
-// at a time, so a 1 GB export is never held in memory. A UTF-8 byte-order mark,
+// at a time; only the records of a Console export are held (see below). A UTF-8 byte-order mark,
 // CRLF line ends, quoted cells with commas and gzip compression (recognised by
 // its magic bytes, so "-" can be a .csv.gz too) are handled. A file with no
 // header row is ErrEmpty; a file with only a header has no records. Files lists
@@ -51,9 +51,22 @@
 // responses. A model is the canonical id when pricing resolves the name
 // (Console display names like "Claude Sonnet 4.5" included), else the name as
 // written: an unknown model is not an error, pricing reports it. "--" (not
-// applicable) reads as empty; an empty model is NoModel. Records are one per row:
-// rows with the same key (the cost export repeats some) are summed by whoever
-// sums records (aggregate.Rollup), not by the Reader.
+// applicable) reads as empty; an empty model is NoModel.
+//
+// # Same rows, revised exports
+//
+// A Console usage or cost export is read whole on the first Scan (memory grows
+// with its distinct rows, not its size). Rows that are the same row of the bill
+// (the same date or hour, model, API key, workspace, usage_type, context band,
+// inference_geo, speed, and for cost exports token_type and cost_type) are
+// summed into one record (the cost export repeats some; Stats.Merged counts
+// them), and every record gets a Key, RowKeyPrefix and a hash of that identity,
+// and the file's Rev: the end of the last day or hour the file covers, then
+// its modification time (Options.ModTime). So one deduplicating set
+// (aggregate.Set, usage.Better) counts an export named twice once, and a newer
+// export that covers a day again replaces that day's rows instead of adding to
+// them. A row the newer export no longer has is kept from the older one.
+// OpenRouter rows keep their generation keys; mapped rows have no key.
 //
 // A record's Billed amount, when it has one, is the money; its tokens (OpenRouter
 // and mapped rows can have both) are for counting and comparing.
@@ -78,8 +91,10 @@
 //
 // # Bad input
 //
-// A cell that cannot be read (a count that is not a whole number, a bad date, an
-// unknown token type or context band) or a row that is not well-formed CSV stops
+// A cell that cannot be read (a count that is not a whole number from 0 to
+// usage.MaxTokens, or usage.MaxSearches for searches, an amount that is not a
+// finite number within usage.MaxUSD either way, a bad date, an unknown token
+// type or context band) or a row that is not well-formed CSV stops
 // the scan with a *RowError, "file:line:column: column-name: message (value
 // "...")", where line is the physical line in the file and column the 1-based
 // cell number. With Options.SkipBadRows such rows are counted (Stats.Bad), the

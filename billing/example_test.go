@@ -38,6 +38,7 @@ func ExampleNewReader_costExport() {
 2026-02-12,Claude Sonnet 4.5,Default,chat-key,message,≤ 200k,input_cache_write_5m,0.75,token,not_available,
 2026-02-12,Claude Sonnet 4.5,Default,chat-key,message,≤ 200k,input_cache_write_5m,1.16,token,not_available,
 `
+	// The two cache-write rows are one row of the bill: the Reader sums them.
 	rd, err := billing.NewReader(strings.NewReader(export), "claude_api_cost.csv", billing.Options{User: "team"})
 	if err != nil {
 		fmt.Println(err)
@@ -52,8 +53,7 @@ func ExampleNewReader_costExport() {
 	fmt.Printf("billed $%.2f\n", total)
 	// Output:
 	// api-cost team <web search> cache writes $0.00, web search $0.07
-	// api-cost team claude-sonnet-4-5-20250929 cache writes $0.75, web search $0.00
-	// api-cost team claude-sonnet-4-5-20250929 cache writes $1.16, web search $0.00
+	// api-cost team claude-sonnet-4-5-20250929 cache writes $1.91, web search $0.00
 	// billed $1.98
 }
 

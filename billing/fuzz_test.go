@@ -64,7 +64,7 @@ func FuzzReader(f *testing.F) {
 			if !strings.HasPrefix(re.Error(), "f.csv:") || re.Line < 2 || re.Column < 0 {
 				t.Fatalf("bad RowError %+v", re)
 			}
-			if st.Rows != st.Records+st.Skipped+1 {
+			if st.Rows != st.Records+st.Merged+st.Skipped+1 {
 				t.Fatalf("stats %+v at a bad row", st)
 			}
 		case err != nil:
@@ -72,7 +72,7 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("error %q does not name the file", err)
 			}
 		default:
-			if st.Rows != st.Records+st.Skipped+st.Bad || (!skip && st.Bad != 0) {
+			if st.Rows != st.Records+st.Merged+st.Skipped+st.Bad || (!skip && st.Bad != 0) {
 				t.Fatalf("stats %+v", st)
 			}
 			if len(rd.BadRows()) != int(min(st.Bad, MaxBadRows)) {

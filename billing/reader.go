@@ -61,13 +61,18 @@ type Options struct {
 	SkipBadRows bool
 	// Prices resolves model names to canonical ids; nil is pricing.Default().
 	Prices *pricing.Table
+	// ModTime is when the file was last modified: of two Console exports that
+	// end on the same day, the later-modified one revises the other (see Rev).
+	// Open sets it from the file when it is zero.
+	ModTime time.Time
 }
 
 // Stats counts what a Reader read.
 type Stats struct {
 	Bytes   int64 // bytes read from the input (compressed bytes for gzip)
 	Rows    int64 // data rows, the header and rows of empty cells excluded
-	Records int64 // rows that became records
+	Records int64 // records returned by Scan
+	Merged  int64 // Console rows summed into an earlier row of the same file with the same identity
 	Skipped int64 // rows left out by design: OpenRouter rows of non-Claude models
 	Bad     int64 // bad rows skipped with Options.SkipBadRows
 }
@@ -77,6 +82,7 @@ func (s *Stats) Add(o Stats) {
 	s.Bytes += o.Bytes
 	s.Rows += o.Rows
 	s.Records += o.Records
+	s.Merged += o.Merged
 	s.Skipped += o.Skipped
 	s.Bad += o.Bad
 }
@@ -119,12 +125,22 @@ type Reader struct {
 	err   error
 	done  bool
 
-	strs     strutil.Pool      // interned strings (a row's cells share one string)
-	models   map[string]string // raw model -> record model
-	users    map[string]string // raw key or workspace -> user
-	bands    map[string]usage.Context
-	lastDate string // the last date cell parsed, and its time
-	lastTime time.Time
+	strs       strutil.Pool      // interned strings (a row's cells share one string)
+	models     map[string]string // raw model -> record model
+	users      map[string]string // raw key or workspace -> user
+	bands      map[string]usage.Context
+	lastDate   string // the last date cell parsed, its time, and its period (a day or an hour)
+	lastTime   time.Time
+	lastPeriod time.Duration
+
+	// Console exports are read whole on the first Scan (see merge).
+	merged  bool
+	pend    []usage.Request
+	pendIdx map[string]int
+	next    int
+	lastEnd time.Time
+	idBuf   []byte
+	row0    []string
 }
 
 // Open opens the file at path and reads its header (see NewReader). Close
@@ -137,6 +153,8 @@ func Open(path string, opt Options) (*Reader, error) {
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		f.Close()
 		return nil, fmt.Errorf("%s: is a directory (list its CSVs with Files)", path)
+	} else if err == nil && opt.ModTime.IsZero() {
+		opt.ModTime = st.ModTime()
 	}
 	rd, err := NewReader(f, path, opt)
 	if err != nil {
@@ -231,7 +249,41 @@ func (rd *Reader) header() ([]string, error) {
 
 // Scan advances to the next record. It returns false at the end of the input,
 // on a read error, or on a bad row unless Options.SkipBadRows (see Err).
+//
+// A Console usage or cost export is read whole on the first call: rows with
+// the same identity are summed into one record, and every record gets its Key
+// and the file's Rev (see Rev), so that the same export read twice counts
+// once and a newer export replaces an older one's rows. Its records come out
+// in the order of their first rows; one that stops at a bad row has those of
+// the rows before it.
 func (rd *Reader) Scan() bool {
+	if f := rd.lay.Format; f != FormatUsage && f != FormatCost {
+		if rd.scanRow() {
+			rd.stats.Records++
+			return true
+		}
+		return false
+	}
+	if !rd.merged {
+		for rd.scanRow() {
+			rd.merge(rd.row0)
+		}
+		rd.finish()
+		rd.merged = true
+	}
+	if rd.next >= len(rd.pend) {
+		rd.pend = nil
+		return false
+	}
+	rd.rec = rd.pend[rd.next]
+	rd.next++
+	rd.stats.Records++
+	return true
+}
+
+// scanRow reads rows until one becomes a record (in rd.rec, its cells in
+// rd.row0).
+func (rd *Reader) scanRow() bool {
 	for !rd.done && rd.err == nil {
 		row, err := rd.cr.Read()
 		if err == io.EOF {
@@ -257,7 +309,7 @@ func (rd *Reader) Scan() bool {
 		case rerr != nil:
 			rd.badRow(rerr)
 		case ok:
-			rd.stats.Records++
+			rd.row0 = row
 			return true
 		default:
 			rd.stats.Skipped++

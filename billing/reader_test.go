@@ -3,6 +3,7 @@ package billing
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -150,15 +151,14 @@ func TestFormats(t *testing.T) {
 					r.Model, r.Tier, r.Geo = WebSearchModel, "", ""
 					r.Billed = money(usage.Money{WebSearch: 0.07})
 				}),
-				// The same key twice: one record per row, summed later.
-				with(chat, func(r *usage.Request) { r.Billed = money(usage.Money{CacheWrite: 0.75}) }),
-				with(chat, func(r *usage.Request) { r.Billed = money(usage.Money{CacheWrite: 1.16}) }),
+				// The same row of the bill twice in one file: summed, 0.75 + 1.16.
+				with(chat, func(r *usage.Request) { r.Billed = money(usage.Money{CacheWrite: 0.75 + 1.16}) }),
 				with(chat, func(r *usage.Request) {
 					r.Time, r.Model, r.Geo, r.Speed = at(2026, 2, 13, 0, 0), "claude-opus-4-6", "us", "fast"
 					r.Billed = money(usage.Money{})
 				}),
 			},
-			stats: Stats{Rows: 4, Records: 4},
+			stats: Stats{Rows: 4, Records: 3, Merged: 1},
 		},
 		{
 			file: "cost_2026_mid.csv", format: FormatCost, version: "2026-mid",
@@ -216,6 +216,7 @@ func TestFormats(t *testing.T) {
 			if h.Format != tt.format || h.Version != tt.version || !reflect.DeepEqual(h.Ignored, tt.ignored) {
 				t.Errorf("header = %v %q %q, want %v %q %q", h.Format, h.Version, h.Ignored, tt.format, tt.version, tt.ignored)
 			}
+			checkKeys(t, got)
 			diffRecords(t, got, tt.want)
 			st := rd.Stats()
 			st.Bytes = 0
@@ -223,6 +224,31 @@ func TestFormats(t *testing.T) {
 				t.Errorf("stats = %+v, want %+v", st, tt.stats)
 			}
 		})
+	}
+}
+
+// checkKeys checks that the Console records of one file have distinct row keys
+// and one Rev, then clears both (TestRowKeys and TestRev test their values).
+func checkKeys(t *testing.T, got []usage.Request) {
+	t.Helper()
+	seen := map[string]bool{}
+	var rev0 int64
+	if len(got) > 0 {
+		rev0 = got[0].Rev
+	}
+	for i := range got {
+		r := &got[i]
+		if r.Source != SourceUsage && r.Source != SourceCost {
+			continue
+		}
+		if !strings.HasPrefix(r.Key, "bill:v1:") || len(r.Key) != len("bill:v1:")+32 || seen[r.Key] {
+			t.Errorf("record %d: key %q is not a new row key", i, r.Key)
+		}
+		if r.Rev <= 0 || r.Rev != rev0 {
+			t.Errorf("record %d: Rev %d, the first record's %d", i, r.Rev, rev0)
+		}
+		seen[r.Key] = true
+		r.Key, r.Rev = "", 0
 	}
 }
 
@@ -399,7 +425,19 @@ func TestBadCells(t *testing.T) {
 		{"negative count", v2Header + "2026-03-31,m,k,W,standard,≤ 200k,1,-2,3,4,5,0,us,\n",
 			`t.csv:2:8: usage_input_tokens_cache_write_5m: negative count (value "-2")`},
 		{"huge count", v2Header + "2026-03-31,m,k,W,standard,≤ 200k,1,2,3,4,5,99999999999,us,\n",
-			`t.csv:2:12: web_search_count: count too large (value "99999999999")`},
+			`t.csv:2:12: web_search_count: count too large (at most 1000000000) (value "99999999999")`},
+		{"searches above 10^9", v2Header + "2026-03-31,m,k,W,standard,≤ 200k,1,2,3,4,5,3000000000,us,\n",
+			`t.csv:2:12: web_search_count: count too large (at most 1000000000) (value "3000000000")`},
+		{"tokens above 10^12", v2Header + "2026-03-31,m,k,W,standard,≤ 200k,1,2,3,4,1000000000001,0,us,\n",
+			`t.csv:2:11: usage_output_tokens: count too large (at most 1000000000000) (value "1000000000001")`},
+		{"tokens that would wrap a sum", v2Header + "2026-03-31,m,k,W,standard,≤ 200k,9000000000000000000,2,3,4,5,0,us,\n",
+			`t.csv:2:7: usage_input_tokens_no_cache: count too large (at most 1000000000000) (value "9000000000000000000")`},
+		{"cost of 1e308", costHeader + "2026-02-12,Claude Haiku 4.5,D,k,message,≤ 200k,output,1e308,token,,\n",
+			`t.csv:2:8: cost_usd: amount too large (at most 1000000000 dollars either way) (value "1e308")`},
+		{"cost beyond float64", costHeader + "2026-02-12,Claude Haiku 4.5,D,k,message,≤ 200k,output,-1e400,token,,\n",
+			`t.csv:2:8: cost_usd: amount too large (at most 1000000000 dollars either way) (value "-1e400")`},
+		{"cost just above 10^9", costHeader + "2026-02-12,Claude Haiku 4.5,D,k,message,≤ 200k,output,1000000000.01,token,,\n",
+			`t.csv:2:8: cost_usd: amount too large (at most 1000000000 dollars either way) (value "1000000000.01")`},
 		{"bad date", v2Header + good + good + "2026-02-30,m,k,W,standard,≤ 200k,1,2,3,4,5,0,us,\n",
 			`t.csv:4:1: usage_date_utc: not a date (want YYYY-MM-DD or YYYY-MM-DD HH:MM) (value "2026-02-30")`},
 		{"empty date", v2Header + ",m,k,W,standard,≤ 200k,1,2,3,4,5,0,us,\n",
@@ -514,11 +552,12 @@ func TestEmptyNumbers(t *testing.T) {
 // Records are copied by value: each must own its Billed amount and strings.
 func TestRecordsAreSafeToKeep(t *testing.T) {
 	got, _ := readFile(t, "testdata/cost_2026_02.csv", Options{})
-	if got[1].Billed == got[2].Billed {
+	if got[1].Billed == got[2].Billed || got[0].Billed == got[1].Billed {
 		t.Fatal("two records share one Billed")
 	}
-	if got[1].Billed.CacheWrite != 0.75 || got[2].Billed.CacheWrite != 1.16 {
-		t.Errorf("Billed %+v %+v", *got[1].Billed, *got[2].Billed)
+	// Rows 2 and 3 are one row of the bill, summed: 0.75 + 1.16.
+	if got[0].Billed.WebSearch != 0.07 || math.Abs(got[1].Billed.CacheWrite-1.91) > 1e-12 || got[2].Billed.Output != 0 {
+		t.Errorf("Billed %+v %+v %+v", *got[0].Billed, *got[1].Billed, *got[2].Billed)
 	}
 }
 
@@ -723,5 +762,17 @@ func TestOpenErrors(t *testing.T) {
 	}
 	if _, err := Open("testdata", Options{}); err == nil || err.Error() != "testdata: is a directory (list its CSVs with Files)" {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// The bounds themselves are allowed.
+func TestLargestCells(t *testing.T) {
+	got, _, err := readString(v2Header+"2026-03-31,m,k,W,standard,≤ 200k,1000000000000,0,0,0,0,1000000000,us,\n", Options{})
+	if err != nil || len(got) != 1 || got[0].Input != 1e12 || got[0].WebSearch != 1e9 {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	got, _, err = readString(costHeader+"2026-02-12,Claude Haiku 4.5,D,k,message,≤ 200k,output,-1000000000,token,,\n", Options{})
+	if err != nil || len(got) != 1 || got[0].Billed.Output != -1e9 {
+		t.Fatalf("got %+v, %v", got, err)
 	}
 }

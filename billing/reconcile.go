@@ -81,7 +81,7 @@ func Reconcile(logs, bill []Totals) []Reconciled {
 				m[k] = s
 			}
 			s.Tokens.Add(t.Tokens)
-			s.WebSearch += t.WebSearch
+			s.WebSearch = usage.AddCount(s.WebSearch, t.WebSearch)
 			s.Cost += t.Cost
 			if t.Billed != nil {
 				b := *t.Billed

@@ -205,6 +205,7 @@ func (rd *Reader) date(row []string) (time.Time, *RowError) {
 	if s == rd.lastDate && s != "" {
 		return rd.lastTime, nil
 	}
+	rd.lastDate = "" // until s is read
 	if s == "" {
 		return time.Time{}, rd.cellError(row, fDate, "empty date")
 	}
@@ -216,24 +217,32 @@ func (rd *Reader) date(row []string) (time.Time, *RowError) {
 	}
 	for _, l := range layouts {
 		if t, err := time.Parse(l, s); err == nil {
-			rd.lastDate, rd.lastTime = strings.Clone(s), t.UTC()
+			rd.lastDate, rd.lastTime, rd.lastPeriod = strings.Clone(s), t.UTC(), time.Hour
+			if l == time.DateOnly {
+				rd.lastPeriod = 24 * time.Hour
+			}
 			return rd.lastTime, nil
 		}
 	}
 	return time.Time{}, rd.cellError(row, fDate, "not a date (want "+want+")")
 }
 
-// count reads a token or search count that fits a signed integer of bitSize bits.
-// An empty cell, "--" or a missing column is zero.
+// count reads a token count (bitSize 64, at most usage.MaxTokens) or a search
+// count (bitSize 32, at most usage.MaxSearches): a whole number no real row
+// can exceed. An empty cell, "--" or a missing column is zero.
 func (rd *Reader) count(row []string, f field, bitSize int) (int64, *RowError) {
 	s := na(rd.cell(row, f))
 	if s == "" {
 		return 0, nil
 	}
-	n, err := strconv.ParseInt(s, 10, bitSize)
+	max := int64(usage.MaxTokens)
+	if bitSize == 32 {
+		max = usage.MaxSearches
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
 	switch {
-	case err != nil && isRange(err) && strutil.Digits(strings.TrimPrefix(s, "+")):
-		return 0, rd.cellError(row, f, "count too large")
+	case err != nil && isRange(err) && strutil.Digits(strings.TrimPrefix(s, "+")), err == nil && n > max:
+		return 0, rd.cellError(row, f, "count too large (at most "+strconv.FormatInt(max, 10)+")")
 	case err != nil:
 		return 0, rd.cellError(row, f, "not a whole number")
 	case n < 0:
@@ -248,7 +257,7 @@ func isRange(err error) bool {
 }
 
 // money reads an amount in USD: a plain decimal number, possibly negative (a
-// credit). An empty cell, "--" or a missing column is zero.
+// credit), of at most usage.MaxUSD either way. An empty cell, "--" or a missing column is zero.
 func (rd *Reader) money(row []string, f field) (float64, *RowError) {
 	s := na(rd.cell(row, f))
 	if s == "" {
@@ -260,8 +269,11 @@ func (rd *Reader) money(row []string, f field) (float64, *RowError) {
 		}
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+	if err != nil && !isRange(err) || math.IsNaN(v) {
 		return 0, rd.cellError(row, f, "not a number")
+	}
+	if math.IsInf(v, 0) || math.Abs(v) > usage.MaxUSD {
+		return 0, rd.cellError(row, f, "amount too large (at most 1000000000 dollars either way)")
 	}
 	return v, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/pricing"
 )
 
@@ -54,7 +55,7 @@ func TestRealCostExport(t *testing.T) {
 			if err := rd.Err(); err != nil {
 				t.Fatal(err)
 			}
-			if st := rd.Stats(); st.Rows != rows || st.Records != rows || st.Bad != 0 {
+			if st := rd.Stats(); st.Rows != rows || st.Records+st.Merged != rows || st.Bad != 0 {
 				t.Errorf("stats %+v, want %d rows", st, rows)
 			}
 			if math.Abs(got-want) > 1e-9 {
@@ -105,4 +106,38 @@ func sumColumn(t *testing.T, path, col string) (float64, int64) {
 		rows++
 	}
 	return sum, rows
+}
+
+// The real cost export read twice (the same file named twice, or two downloads
+// of it) through one deduplicating set still bills its cost_usd sum once.
+func TestRealCostExportTwice(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join(samples, "claude_api_cost_*.csv"))
+	if len(paths) == 0 {
+		t.Skipf("no real cost export in %s", samples)
+	}
+	for _, path := range paths {
+		want, _ := sumColumn(t, path, "cost_usd")
+		copyPath := filepath.Join(t.TempDir(), filepath.Base(path))
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(copyPath, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s := aggregate.NewSet()
+		for _, p := range []string{path, path, copyPath} {
+			got, _ := readFile(t, p, Options{})
+			for i := range got {
+				s.Add(&got[i])
+			}
+		}
+		var total float64
+		for _, r := range s.Requests() {
+			total += r.Billed.Total()
+		}
+		if math.Abs(total-want) > 1e-9 {
+			t.Errorf("%s read three times bills $%.2f, want $%.2f once", filepath.Base(path), total, want)
+		}
+	}
 }

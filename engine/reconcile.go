@@ -7,6 +7,7 @@ import (
 	"github.com/usagescan/usagescan/billing"
 	"github.com/usagescan/usagescan/parser"
 	"github.com/usagescan/usagescan/pricing"
+	"github.com/usagescan/usagescan/usage"
 )
 
 // ReconcileSides sums groups per user and UTC month into the two sides of a
@@ -37,7 +38,7 @@ func ReconcileSides(groups aggregate.Groups, prices *pricing.Table) (logs, bill 
 			sides[i][mk] = t
 		}
 		t.Tokens.Add(s.Tokens)
-		t.WebSearch += s.WebSearch
+		t.WebSearch = usage.AddCount(t.WebSearch, s.WebSearch)
 		if k.Billed {
 			b := s.Billed.Total()
 			if t.Billed != nil {

@@ -91,9 +91,9 @@ func BuildReport(groups aggregate.Groups, o ReportOptions) *Report {
 			rows[rk] = row
 		}
 		row.Tokens.Add(s.Tokens)
-		row.WebSearch += s.WebSearch
-		row.WebFetch += s.WebFetch
-		row.Requests += s.Requests
+		row.WebSearch = usage.AddCount(row.WebSearch, s.WebSearch)
+		row.WebFetch = usage.AddCount(row.WebFetch, s.WebFetch)
+		row.Requests = usage.AddCount(row.Requests, s.Requests)
 		r := k.Request(s)
 		cost, ok := Price(o.Prices, &r, o.Provider)
 		if !ok {

@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -230,6 +231,8 @@ var (
 	utf8BOM      = []byte("\ufeff")
 	usageKey     = []byte(`"usage"`)
 	assistantTyp = []byte(`"assistant"`)
+	// syntheticModel is the raw message.model of a line Claude Code wrote itself.
+	syntheticModel = []byte(`"<synthetic>"`)
 )
 
 // parseLine fills rd.req from one line and reports whether it is a usage record.
@@ -261,7 +264,7 @@ func (rd *Reader) parseLine(line []byte, complete bool) bool {
 		if !bytes.Equal(typ, assistantTyp) {
 			return false
 		}
-	} else if !bytes.Contains(line, usageKey) {
+	} else if !bytes.Contains(line, usageKey) && !bytes.Contains(line, syntheticModel) {
 		return false
 	}
 	var f fields
@@ -269,7 +272,15 @@ func (rd *Reader) parseLine(line []byte, complete bool) bool {
 		rd.malformedLine(complete, "invalid JSON")
 		return false
 	}
-	if !bytes.Equal(f.typ, assistantTyp) || !f.message || len(f.usage) == 0 || f.usage[0] != '{' {
+	if !bytes.Equal(f.typ, assistantTyp) || !f.message {
+		return false
+	}
+	if len(f.usage) == 0 || f.usage[0] != '{' {
+		// Some versions write a limit message with no usage object at all.
+		if bytes.Equal(f.model, syntheticModel) {
+			rd.stats.Synthetic++
+			rd.notice(&f)
+		}
 		return false
 	}
 	return rd.record(&f)
@@ -294,26 +305,27 @@ func (rd *Reader) record(f *fields) bool {
 	*r = usage.Request{Source: SourceClaudeCode, User: rd.user, Count: 1}
 	var cc, cc5, cc1 int64
 	hasBreakdown := false
+	var bad badCount
 	// The usage object is small: gjson reads it in place.
 	gjson.Parse(unsafe.String(&f.usage[0], len(f.usage))).ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "input_tokens":
-			r.Input = count(v)
+			r.Input = bad.count(v, "input_tokens", usage.MaxTokens)
 		case "output_tokens":
-			r.Output = count(v)
+			r.Output = bad.count(v, "output_tokens", usage.MaxTokens)
 		case "cache_read_input_tokens":
-			r.CacheRead = count(v)
+			r.CacheRead = bad.count(v, "cache_read_input_tokens", usage.MaxTokens)
 		case "cache_creation_input_tokens":
-			cc = count(v)
+			cc = bad.count(v, "cache_creation_input_tokens", usage.MaxTokens)
 		case "cache_creation":
 			if v.IsObject() {
 				hasBreakdown = true
-				cc5 = count(v.Get("ephemeral_5m_input_tokens"))
-				cc1 = count(v.Get("ephemeral_1h_input_tokens"))
+				cc5 = bad.count(v.Get("ephemeral_5m_input_tokens"), "cache_creation.ephemeral_5m_input_tokens", usage.MaxTokens)
+				cc1 = bad.count(v.Get("ephemeral_1h_input_tokens"), "cache_creation.ephemeral_1h_input_tokens", usage.MaxTokens)
 			}
 		case "server_tool_use":
-			r.WebSearch = int32(count(v.Get("web_search_requests")))
-			r.WebFetch = int32(count(v.Get("web_fetch_requests")))
+			r.WebSearch = int32(bad.count(v.Get("web_search_requests"), "server_tool_use.web_search_requests", usage.MaxSearches))
+			r.WebFetch = int32(bad.count(v.Get("web_fetch_requests"), "server_tool_use.web_fetch_requests", usage.MaxSearches))
 		case "service_tier":
 			r.Tier = rd.strs.Intern(v.Str)
 		case "inference_geo":
@@ -321,8 +333,12 @@ func (rd *Reader) record(f *fields) bool {
 		case "speed":
 			r.Speed = rd.strs.Intern(v.Str)
 		}
-		return true
+		return bad.field == ""
 	})
+	if bad.field != "" {
+		rd.malformed(bad.msg())
+		return false
+	}
 	r.CacheWrite5m, r.CacheWrite1h = SplitCacheWrites(cc, cc5, cc1, hasBreakdown)
 	if !r.Billable() {
 		rd.stats.Empty++
@@ -399,23 +415,41 @@ func SplitCacheWrites(total, b5, b1 int64, hasBreakdown bool) (w5, w1 int64) {
 	return b5, b1
 }
 
-// count reads a token count; a missing, negative or non-numeric value is zero.
-func count(v gjson.Result) int64 {
-	if v.Type != gjson.Number {
+// badCount is the first count of a usage object that no real request can have.
+type badCount struct {
+	field, raw string
+	max        int64
+}
+
+// count reads a count of at most max: a whole, non-negative JSON number
+// (2.0 and 1e3 are whole). A missing or null value is zero. Anything else is
+// kept in b, the first such field only, and reads as zero.
+func (b *badCount) count(v gjson.Result, field string, max int64) int64 {
+	switch v.Type {
+	case gjson.Null:
 		return 0
-	}
-	n, err := strconv.ParseInt(v.Raw, 10, 64)
-	if err != nil {
-		f := v.Num
-		if f < 0 || f > 1e18 {
-			return 0
+	case gjson.Number:
+		if n, err := strconv.ParseInt(v.Raw, 10, 64); err == nil {
+			if n >= 0 && n <= max {
+				return n
+			}
+		} else if f := v.Num; f >= 0 && f <= float64(max) && f == math.Trunc(f) {
+			return int64(f)
 		}
-		return int64(f)
 	}
-	if n < 0 {
-		return 0
+	if b.field == "" {
+		b.field, b.raw, b.max = field, v.Raw, max
 	}
-	return n
+	return 0
+}
+
+func (b *badCount) msg() string {
+	raw := b.raw
+	if len(raw) > 40 {
+		raw = raw[:40] + "..."
+	}
+	return fmt.Sprintf("usage line with a bad count: message.usage.%s is %s (want a whole number from 0 to %s)",
+		b.field, raw, strconv.FormatInt(b.max, 10))
 }
 
 func parseTime(raw []byte) (time.Time, error) {

@@ -151,10 +151,39 @@ func TestReaderRecords(t *testing.T) {
 			stats: Stats{Lines: 1, UsageLines: 1},
 		},
 		{
-			name:  "negative and fractional counts",
-			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":-5,"output_tokens":2.0,"cache_read_input_tokens":"7"}`, ""),
-			want:  []usage.Request{with(func(r *usage.Request) { r.Tokens = usage.Tokens{Output: 2} })},
+			name:  "whole numbers written as floats are counts; null is zero",
+			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":null,"output_tokens":2.0,"cache_read_input_tokens":1e3}`, ""),
+			want:  []usage.Request{with(func(r *usage.Request) { r.Tokens = usage.Tokens{Output: 2, CacheRead: 1000} })},
 			stats: Stats{Lines: 1, UsageLines: 1},
+		},
+		{
+			name:  "the largest counts allowed",
+			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1000000000000,"server_tool_use":{"web_search_requests":1000000000,"web_fetch_requests":1e9}}`, ""),
+			want: []usage.Request{with(func(r *usage.Request) {
+				r.Input, r.WebSearch, r.WebFetch = 1e12, 1e9, 1e9
+			})},
+			stats: Stats{Lines: 1, UsageLines: 1},
+		},
+		{
+			name: "counts no request can have make the line malformed",
+			input: line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":-5,"output_tokens":2}`, "") + "\n" +
+				line("msg_2", "req_2", "claude-opus-4-6", ts, `{"input_tokens":1.5}`, "") + "\n" +
+				line("msg_3", "req_3", "claude-opus-4-6", ts, `{"cache_read_input_tokens":"7"}`, "") + "\n" +
+				line("msg_4", "req_4", "claude-opus-4-6", ts, `{"output_tokens":9000000000000000000}`, "") + "\n" +
+				line("msg_5", "req_5", "claude-opus-4-6", ts, `{"output_tokens":1000000000001}`, "") + "\n" +
+				line("msg_6", "req_6", "claude-opus-4-6", ts, `{"output_tokens":1,"server_tool_use":{"web_search_requests":3000000000}}`, "") + "\n" +
+				line("msg_7", "req_7", "claude-opus-4-6", ts, `{"output_tokens":1,"server_tool_use":{"web_fetch_requests":1000000001}}`, "") + "\n" +
+				line("msg_8", "req_8", "claude-opus-4-6", ts, `{"output_tokens":1,"cache_creation":{"ephemeral_1h_input_tokens":1e400}}`, "") + "\n" +
+				line("msg_9", "req_9", "claude-opus-4-6", ts, `{"output_tokens":true}`, "") + "\n" +
+				line("msg_1", "req_1", "claude-opus-4-6", ts, `{"input_tokens":1,"output_tokens":2}`, "") + "\n",
+			want:  []usage.Request{with(func(r *usage.Request) { r.Tokens = usage.Tokens{Input: 1, Output: 2} })},
+			stats: Stats{Lines: 10, UsageLines: 1, Malformed: 9},
+		},
+		{
+			name: "a limit message without a usage object is a notice",
+			input: `{"type":"assistant","timestamp":"2026-02-01T04:04:22Z","message":{"id":"x","model":"<synthetic>","content":[{"type":"text","text":"You've hit your limit"}]}}` + "\n" +
+				`{"message":{"model":"<synthetic>","content":"Usage limit reached"},"type":"assistant","timestamp":"2026-02-01T04:04:23Z"}`,
+			stats: Stats{Lines: 2, Synthetic: 2},
 		},
 	}
 	for _, tc := range tests {
@@ -259,6 +288,17 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("{\"type\":\"assistant\",\"usage\"}\r\n\n{}"))
 	f.Add([]byte(`{"type":"assistant","message":{"model":"<synthetic>","usage":{}}}`))
 	f.Add([]byte(`{"usage":1,"type":"assistant","message":{"id":"x","usage":{"output_tokens":1e400}},"timestamp":"2026-01-01T00:00:00Z"}`))
+	for _, u := range []string{
+		`{"input_tokens":9000000000000000000,"output_tokens":9000000000000000000}`,
+		`{"input_tokens":-1,"output_tokens":1.5,"cache_read_input_tokens":"12"}`,
+		`{"output_tokens":1,"server_tool_use":{"web_search_requests":3000000000,"web_fetch_requests":-2147483649}}`,
+		`{"output_tokens":1e308,"cache_creation":{"ephemeral_5m_input_tokens":18446744073709551616}}`,
+		`{"output_tokens":1000000000000.5,"cache_creation":[1,2]}`,
+		`{"output_tokens":{"nested":1},"input_tokens":[1]}`,
+	} {
+		f.Add([]byte(line("msg_1", "req_1", "claude-opus-4-6", ts, u, "") + "\n"))
+	}
+	f.Add([]byte(`{"type":"assistant","message":{"model":"<synthetic>","content":"limit"},"timestamp":"2026-01-01T00:00:00Z"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, sa, ea := read(t, bytes.NewReader(data))
 		b, sb, eb := read(t, iotest.OneByteReader(bytes.NewReader(data)))
@@ -269,7 +309,9 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("stats do not add up: %d records, %+v", len(a), sa)
 		}
 		for _, r := range a {
-			if r.Input < 0 || r.Output < 0 || r.CacheRead < 0 || r.CacheWrite5m < 0 || r.CacheWrite1h < 0 || !r.Billable() {
+			if r.Input < 0 || r.Output < 0 || r.CacheRead < 0 || r.CacheWrite5m < 0 || r.CacheWrite1h < 0 || !r.Billable() ||
+				r.Input > usage.MaxTokens || r.Output > usage.MaxTokens || r.CacheRead > usage.MaxTokens || r.CacheWrite1h > usage.MaxTokens ||
+				r.WebSearch < 0 || r.WebSearch > usage.MaxSearches || r.WebFetch < 0 || r.WebFetch > usage.MaxSearches {
 				t.Fatalf("bad record %+v", r)
 			}
 		}
@@ -354,5 +396,40 @@ func TestResetAtResumes(t *testing.T) {
 	}
 	if n != 1 || rd.Stats().Malformed != 0 || rd.Offset() != int64(len(good)+4) {
 		t.Fatalf("at the file's start: records %d, malformed %d, offset %d", n, rd.Stats().Malformed, rd.Offset())
+	}
+}
+
+// A bad count names the file, the line and the field.
+func TestBadCountMessages(t *testing.T) {
+	input := line("msg_1", "req_1", "m", ts, `{"input_tokens":1,"output_tokens":-3}`, "") + "\n" +
+		line("msg_2", "req_2", "m", ts, `{"output_tokens":1,"server_tool_use":{"web_search_requests":3000000000}}`, "") + "\n" +
+		line("msg_3", "req_3", "m", ts, `{"cache_creation":{"ephemeral_5m_input_tokens":2.5}}`, "") + "\n"
+	_, _, errs := read(t, strings.NewReader(input))
+	want := []string{
+		"f.jsonl:1: usage line with a bad count: message.usage.output_tokens is -3 (want a whole number from 0 to 1000000000000)",
+		"f.jsonl:2: usage line with a bad count: message.usage.server_tool_use.web_search_requests is 3000000000 (want a whole number from 0 to 1000000000)",
+		"f.jsonl:3: usage line with a bad count: message.usage.cache_creation.ephemeral_5m_input_tokens is 2.5 (want a whole number from 0 to 1000000000000)",
+	}
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Error())
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("malformed =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A limit message with no usage object still reaches Notices.
+func TestNoticeWithoutUsage(t *testing.T) {
+	input := `{"parentUuid":"p","message":{"id":"x","model":"<synthetic>","role":"assistant","content":[{"type":"text","text":"Claude AI usage limit reached|1760000000"}]},"type":"assistant","timestamp":"2026-02-01T04:04:22Z","isApiErrorMessage":true}` + "\n"
+	rd := NewReader(strings.NewReader(input), "f", "bob")
+	for rd.Scan() {
+	}
+	want := []usage.Notice{{Time: time.Date(2026, 2, 1, 4, 4, 22, 0, time.UTC), User: "bob", Text: "Claude AI usage limit reached|1760000000"}}
+	if got := rd.Notices(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Notices = %+v, want %+v", got, want)
+	}
+	if st := rd.Stats(); st.Synthetic != 1 {
+		t.Errorf("Synthetic = %d, want 1", st.Synthetic)
 	}
 }

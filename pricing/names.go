@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"strings"
+	"time"
 
 	"github.com/usagescan/usagescan/internal/strutil"
 )
@@ -58,4 +59,16 @@ func trimBedrockVersion(s string) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// cutDate splits a "-YYYYMMDD" snapshot date, a real calendar date, off id.
+func cutDate(id string) (base string, ok bool) {
+	n := len(id)
+	if n < 10 || id[n-9] != '-' || !strutil.Digits(id[n-8:]) {
+		return "", false
+	}
+	if _, err := time.Parse("20060102", id[n-8:]); err != nil {
+		return "", false
+	}
+	return id[:n-9], true
 }

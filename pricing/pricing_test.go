@@ -296,8 +296,19 @@ func TestLookup(t *testing.T) {
 		{"Claude Fable 5.1", "claude-fable-5-1"},
 		{"Claude 3 Haiku", "claude-3-haiku-20240307"},
 		{"Claude Haiku 3", "claude-3-haiku-20240307"},
+		// A dated snapshot of an undated id is that model.
+		{"claude-opus-4-6-20260205", "claude-opus-4-6"},
+		{"claude-opus-4-7-20260416", "claude-opus-4-7"},
+		{"claude-sonnet-4-6-20260101", "claude-sonnet-4-6"},
+		{"claude-opus-4-6@20260205", "claude-opus-4-6"},
+		{"anthropic/claude-opus-4.7-20260416", "claude-opus-4-7"},
 		// Unknown.
 		{"claude-sonnet-4-5@20250930", ""},
+		{"claude-sonnet-4-5-20250930", ""},        // another date of a dated id: not guessed
+		{"claude-opus-4-6-20261340", ""},          // not a date
+		{"claude-opus-4-6-2026020", ""},           // 7 digits
+		{"claude-opus-9-20260101", ""},            // unknown base
+		{"claude-opus-4-6-20260205-20260206", ""}, // two dates
 		{"xx.anthropic.claude-sonnet-4-5-20250929-v1:0", ""},
 		{"claude-sonnet-4-5-20250929-v1:0", ""},
 		{"openai/claude-opus-4.7", ""},

@@ -121,8 +121,19 @@ func (t *Table) Lookup(id string) (*Model, bool) {
 	if m, ok := t.index[id]; ok {
 		return m, true
 	}
-	m, ok := t.index[key(id)]
-	return m, ok
+	k := key(id)
+	if m, ok := t.index[k]; ok {
+		return m, true
+	}
+	// A dated snapshot of a model whose id is undated
+	// ("claude-opus-4-6-20260205") is that model. Another date on a dated id,
+	// or on an alias, is another snapshot, whose price is not known: no guess.
+	if base, ok := cutDate(k); ok {
+		if m, ok := t.index[base]; ok && m.ID == base {
+			return m, true
+		}
+	}
+	return nil, false
 }
 
 // Models returns the table's models in file order. They must not be modified.

@@ -28,6 +28,9 @@ type Options struct {
 	// request instead (said in Report.Notes). Only Until: the month of Until-1ns
 	// and the 3 before it. Only Since: up to the end of Now's month.
 	Since, Until time.Time
+	// HasSince and HasUntil say that Since and Until are set even when zero:
+	// --since 0001-01 is year 1 in UTC, the zero time, and still a date.
+	HasSince, HasUntil bool
 	// Now is the time the current month is projected from; zero means time.Now().
 	Now time.Time
 	// Location is the zone of months, days, and the hour a 5-hour window's start
@@ -226,8 +229,9 @@ func (e *engine) monthStart(t time.Time) time.Time {
 // setRange decides the range and cuts it into months.
 func (e *engine) setRange(reqs []usage.Request) error {
 	from, to := e.opt.Since, e.opt.Until
+	hasFrom, hasTo := e.opt.HasSince || !from.IsZero(), e.opt.HasUntil || !to.IsZero()
 	switch {
-	case from.IsZero() && to.IsZero():
+	case !hasFrom && !hasTo:
 		cur := e.monthStart(e.now)
 		from, to = cur.AddDate(0, -3, 0), cur.AddDate(0, 1, 0)
 		var last time.Time
@@ -247,9 +251,9 @@ func (e *engine) setRange(reqs []usage.Request) error {
 			from, to = m.AddDate(0, -3, 0), m.AddDate(0, 1, 0)
 			e.notes = append(e.notes, fmt.Sprintf("no use in the last 3 months: showing the 3 months up to %s, the last month with use", m.Format("2006-01")))
 		}
-	case from.IsZero():
+	case !hasFrom:
 		from = e.monthStart(to.Add(-time.Nanosecond)).AddDate(0, -3, 0)
-	case to.IsZero():
+	case !hasTo:
 		to = e.monthStart(e.now).AddDate(0, 1, 0)
 		if !to.After(from) {
 			to = e.monthStart(from).AddDate(0, 1, 0)

@@ -198,24 +198,7 @@ func Discover(sources []Source) (files []File, stdin *Source, warnings []string)
 			add(path, src.User, st)
 			continue
 		}
-		filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				warnings = append(warnings, fmt.Sprintf("cannot read %s: %s", p, reason(err)))
-				return nil
-			}
-			if d.IsDir() || !strings.HasSuffix(d.Name(), ".jsonl") {
-				return nil
-			}
-			info, err := os.Stat(p) // follows a symlinked file
-			if err != nil || !info.Mode().IsRegular() {
-				if err != nil {
-					warnings = append(warnings, fmt.Sprintf("cannot read %s: %s", p, reason(err)))
-				}
-				return nil
-			}
-			add(p, src.User, info)
-			return nil
-		})
+		warnings = walkLogs(path, src.User, add, warnings)
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, stdin, warnings
@@ -232,4 +215,69 @@ func reason(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// walkLogs adds every *.jsonl file below root, following symlinked folders
+// (people keep projects on other disks): a link under a projects/ folder
+// wherever it points, any other link only when it stays inside root. Each
+// folder is walked once, by its real path, so a link loop ends.
+func walkLogs(root, user string, add func(path, user string, fi fs.FileInfo), warnings []string) []string {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		realRoot = root
+	}
+	// Only a link can lead back into a folder already walked: the folders a
+	// walk reaches without one need no check (and no stat).
+	seen := map[string]bool{realRoot: true}
+	var walk func(dir string)
+	walk = func(dir string) {
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				warnings = append(warnings, fmt.Sprintf("cannot read %s: %s", p, reason(err)))
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				if st, err := os.Stat(p); err == nil && st.IsDir() {
+					if target, err := filepath.EvalSymlinks(p); err == nil && !seen[target] && (underProjects(p) || within(target, realRoot)) {
+						seen[target] = true
+						walk(target)
+					}
+					return nil
+				}
+			}
+			if !strings.HasSuffix(d.Name(), ".jsonl") {
+				return nil
+			}
+			info, err := os.Stat(p) // follows a symlinked file
+			if err != nil || !info.Mode().IsRegular() {
+				if err != nil {
+					warnings = append(warnings, fmt.Sprintf("cannot read %s: %s", p, reason(err)))
+				}
+				return nil
+			}
+			add(p, user, info)
+			return nil
+		})
+	}
+	walk(root)
+	return warnings
+}
+
+// underProjects reports whether a folder named "projects" holds path p.
+func underProjects(p string) bool {
+	for _, el := range strings.Split(filepath.ToSlash(filepath.Dir(filepath.Clean(p))), "/") {
+		if el == "projects" {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether path p is dir or below it.
+func within(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

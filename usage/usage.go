@@ -6,7 +6,46 @@
 // rates are decided per request), and recommend cuts them into 5-hour windows.
 package usage
 
-import "time"
+import (
+	"math"
+	"time"
+)
+
+// Bounds on what one count can be. No real API response (nor a billing-export
+// row, which sums a day of them for one key) comes near them; a value beyond
+// is a corrupt or hostile file, and readers reject it as a bad line or cell.
+// With every count bounded, sums of them cannot wrap an int64 in practice, and
+// AddCount saturates all the same.
+const (
+	MaxTokens   = 1_000_000_000_000 // 10^12 tokens of one class
+	MaxSearches = 1_000_000_000     // 10^9 web searches or fetches
+	MaxUSD      = 1_000_000_000     // 10^9 dollars, either sign, for one amount
+)
+
+// AddCount returns a+b for counts (never negative), saturating at
+// math.MaxInt64 instead of wrapping.
+func AddCount(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	if b < 0 && a < math.MinInt64-b {
+		return math.MinInt64
+	}
+	return a + b
+}
+
+// AddCount32 is AddCount for the int32 search and fetch counts of one record:
+// it saturates at math.MaxInt32.
+func AddCount32(a, b int32) int32 {
+	s := int64(a) + int64(b)
+	switch {
+	case s > math.MaxInt32:
+		return math.MaxInt32
+	case s < math.MinInt32:
+		return math.MinInt32
+	}
+	return int32(s)
+}
 
 // Tokens holds the token classes of one request, or of a sum of requests.
 // CacheWrite5m and CacheWrite1h together are all cache writes.
@@ -20,22 +59,22 @@ type Tokens struct {
 
 // Total is every token of every class.
 func (t Tokens) Total() int64 {
-	return t.Input + t.Output + t.CacheWrite5m + t.CacheWrite1h + t.CacheRead
+	return AddCount(AddCount(AddCount(AddCount(t.Input, t.Output), t.CacheWrite5m), t.CacheWrite1h), t.CacheRead)
 }
 
 // PromptInput is the input side of one request: input + cache writes + cache reads.
 // Long-context tiers compare this figure with their threshold.
 func (t Tokens) PromptInput() int64 {
-	return t.Input + t.CacheWrite5m + t.CacheWrite1h + t.CacheRead
+	return AddCount(AddCount(AddCount(t.Input, t.CacheWrite5m), t.CacheWrite1h), t.CacheRead)
 }
 
-// Add adds o to t.
+// Add adds o to t, each class saturating at math.MaxInt64 (see AddCount).
 func (t *Tokens) Add(o Tokens) {
-	t.Input += o.Input
-	t.Output += o.Output
-	t.CacheWrite5m += o.CacheWrite5m
-	t.CacheWrite1h += o.CacheWrite1h
-	t.CacheRead += o.CacheRead
+	t.Input = AddCount(t.Input, o.Input)
+	t.Output = AddCount(t.Output, o.Output)
+	t.CacheWrite5m = AddCount(t.CacheWrite5m, o.CacheWrite5m)
+	t.CacheWrite1h = AddCount(t.CacheWrite1h, o.CacheWrite1h)
+	t.CacheRead = AddCount(t.CacheRead, o.CacheRead)
 }
 
 // Request is one API response, counted once.

@@ -71,6 +71,7 @@ func runRecommend(c *cli.Context, e *env) error {
 		return err
 	}
 	opt.Since, opt.Until = rng.From, rng.To
+	opt.HasSince, opt.HasUntil = c.String("since") != "", c.String("until") != ""
 	if opt.Calibrate && opt.CurrentPlan == "" {
 		return errorf("--calibrate needs --current-plan").hint("for example --current-plan max-5x --calibrate")
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/usagescan/usagescan/billing"
 	"github.com/usagescan/usagescan/engine"
+	"github.com/usagescan/usagescan/internal/csvsafe"
 	"github.com/usagescan/usagescan/parser"
 )
 
@@ -130,7 +131,8 @@ func writeReport(w io.Writer, o *reportOptions, rep *engine.Report, in *inputs) 
 			if !r.Unknown {
 				cost = strconv.FormatFloat(usd(r.Cost.Total()), 'f', -1, 64)
 			}
-			cells := []string{r.Period, r.User, r.Model, r.Source, itoa(r.Input), itoa(r.Output),
+			// Text cells come from files a user may not control (csvsafe).
+			cells := []string{csvsafe.Text(r.Period), csvsafe.Text(r.User), csvsafe.Text(r.Model), csvsafe.Text(r.Source), itoa(r.Input), itoa(r.Output),
 				itoa(r.CacheWrite5m), itoa(r.CacheWrite1h), itoa(r.CacheRead), itoa(r.WebSearch), itoa(r.Requests), cost}
 			if !tokensKnown(r.Source) { // unknown: empty cells, like an unknown cost
 				clear(cells[4:10])

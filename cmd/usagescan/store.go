@@ -140,6 +140,9 @@ func runIngest(c *cli.Context, e *env) error {
 	var files []scan.File
 	if !billOnly(c) {
 		sources, files, _ = discoverLogs(c, e)
+		if err := refuseStreams(files); err != nil {
+			return err
+		}
 	}
 	csvFiles := csvPaths(e, csvs)
 	if len(files) == 0 && len(csvFiles) == 0 {

@@ -4,25 +4,28 @@ package atomicfile
 
 import (
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // WriteFileAtomic writes a file through write, atomically: into a temporary
 // file in the same folder, synced, then renamed over path, so that a reader sees
 // the old file or the whole new one, and a failed or interrupted run leaves no
-// partial file (nor the temporary one). The file gets perm, or the mode of the
-// file it replaces.
+// partial file (nor the temporary one). A new file gets perm less the process
+// umask, as os.WriteFile would give it; a file replaced keeps its mode.
 
 func WriteFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
+	keep := false
 	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
-		perm = st.Mode().Perm()
+		perm, keep = st.Mode().Perm(), true
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := createTemp(dir, "."+base+".tmp-", perm)
 	if err != nil {
 		return err
 	}
@@ -35,8 +38,10 @@ func WriteFileAtomic(path string, perm os.FileMode, write func(io.Writer) error)
 	if err = write(f); err != nil {
 		return err
 	}
-	if err = f.Chmod(perm); err != nil {
-		return err
+	if keep {
+		if err = f.Chmod(perm); err != nil {
+			return err
+		}
 	}
 	if err = f.Sync(); err != nil {
 		return err
@@ -54,4 +59,17 @@ func WriteFileAtomic(path string, perm os.FileMode, write func(io.Writer) error)
 		d.Close()
 	}
 	return nil
+}
+
+// createTemp creates a new file in dir named prefix and random digits, with
+// perm less the umask (os.CreateTemp always uses 0600).
+func createTemp(dir, prefix string, perm os.FileMode) (*os.File, error) {
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if os.IsExist(err) && try < 100 {
+			continue
+		}
+		return f, err
+	}
 }
