@@ -427,6 +427,8 @@ func roundCost(pc PlanCost) PlanCost {
 	pc.APIOnlyUSD = usd(pc.APIOnlyUSD)
 	pc.TotalUSD = usd(pc.TotalUSD)
 	pc.WaitHours = math.Round(pc.WaitHours*100) / 100
+	pc.Seats = math.Round(pc.Seats*1e4) / 1e4
+	pc.LongContextUSD = usd(pc.LongContextUSD)
 	return pc
 }
 
