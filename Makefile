@@ -21,6 +21,7 @@ bench: build
 # found under $$HOME/.claude (here a home folder shipped in fixtures/).
 demo: build
 	HOME=$(CURDIR)/fixtures/basic-home TZ=UTC ./$(BIN)
+	HOME=$(CURDIR)/fixtures/basic-home TZ=UTC ./$(BIN) recommend
 
 # A short fuzz run of the line parser.
 fuzz:

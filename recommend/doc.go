@@ -23,7 +23,14 @@
 // opens at the first request at or after the previous one's end, its start
 // rounded down to the hour, and lasts 5 elapsed hours) and Weeks into weekly
 // windows (168 elapsed hours from the first request after the previous week).
-// The cutting depends only on the times, never on the plan.
+// Run cuts by the catalogue's dated rules instead (Rules): from 2026 a window
+// starts at its first request to the minute, and a reset time shown in the
+// user's own limit message ends its window or week there. Weekly budgets take
+// the week factor in force at the week's start (x1.5 from 2026-05-13, x1.25
+// from 2026-09-14); model caps (Plan.ModelCaps) are shares of that week; a
+// request above the long_context threshold is extra usage on every plan; team
+// seats are paid for at least team_min_seats. The cutting depends only on the
+// times and the user's limit messages, never on the plan.
 //
 // For each plan, every request's list price is covered up to the room left in
 // both its window and its week; what does not fit is overflow, billed as extra

@@ -17,12 +17,18 @@ import (
 	"github.com/usagescan/usagescan/usage"
 )
 
+// fixedRules turns the dated rules into the 2025 ones for good: no weekly
+// multiplier, window starts rounded down to the hour. Tests of the simulation's
+// mechanics use it so that their hand computations need no dates; the dated
+// rules have their own tests (rules_test.go).
+const fixedRules = `"rules": {"week_factor": [{"factor": 1}], "window_start": [{"round": "hour"}]}`
+
 // tPlans is the default catalogue plus plan "t": $10 a month, $12 per 5-hour
-// window and $30 per week, in every era. Small round budgets make the
-// simulation easy to follow by hand.
+// window and $30 per week, in every era, under fixedRules. Small round budgets
+// make the simulation easy to follow by hand.
 func tPlans(t *testing.T) *recommend.Catalog {
 	t.Helper()
-	c, err := recommend.Default().OverrideData("t.json", []byte(`{"plans": [
+	c, err := recommend.Default().OverrideData("t.json", []byte(`{`+fixedRules+`, "plans": [
 		{"id": "t", "name": "Test", "price_usd": 10,
 		 "budgets": [{"five_hour": {"usd": 12}, "week": {"usd": 30}}]}]}`))
 	if err != nil {
@@ -261,14 +267,15 @@ func TestBudgetDoubling(t *testing.T) {
 		want fig // pro in May 2026
 	}{
 		{
-			// The window opens 23:00 May 5: $12 against $7.50, $4.50 over, even
+			// The window opens 23:10 May 5 (in 2026 a window starts at its first
+			// request, to the minute): $12 against $7.50, $4.50 over, even
 			// though the second request is on May 6.
 			name: "window opened before the change",
 			rs:   []any{at("2026-05-05 23:10"), 6.0, at("2026-05-06 00:30"), 6.0},
-			want: fig{total: 24.5, overflow: 4.5, hits5: 1, wait: 3.5}, // 00:30-04:00
+			want: fig{total: 24.5, overflow: 4.5, hits5: 1, wait: 3.67}, // 00:30-04:10 = 3h40m
 		},
 		{
-			// The window opens 00:00 May 6: $12 within $15.
+			// The window opens 00:10 May 6: $12 within $15.
 			name: "window opened on the day of the change",
 			rs:   []any{at("2026-05-06 00:10"), 6.0, at("2026-05-06 00:30"), 6.0},
 			want: fig{total: 20, fits: true},

@@ -32,28 +32,55 @@ func (e *engine) apiID(p pricing.Provider) string {
 	return e.api.ID + ":" + p.ID
 }
 
+// seatShare is how many seats each user's share of a team of the report's
+// users pays for: a team pays for at least the minimum seats (a solo user pays
+// for 5 Team seats, a team of 3 too, 5/3 each).
+func (e *engine) seatShare() float64 {
+	n := max(e.nUsers, 1)
+	return float64(max(n, e.cat.rules.MinSeatsAt(e.now))) / float64(n)
+}
+
+// price is plan p's monthly price for one user under the billing, team seats as
+// the user's share of the minimum seats.
+func (e *engine) price(p *Plan) float64 {
+	x := p.PriceFor(e.opt.Billing)
+	if p.Team {
+		x *= e.seatShare()
+	}
+	return x
+}
+
 // options prices every plan for user u with budgets scaled by s5 and sWk.
 func (e *engine) options(u *userData, s5, sWk float64) []*option {
 	var opts []*option
 	first := e.providers[0].Multiplier
 	for _, p := range e.subs {
-		o := &option{id: p.ID, name: p.Name, plan: p, individual: !p.Team}
-		o.run = u.tl.run(p, s5, sWk, len(e.months))
-		for m, per := range e.months {
-			f := per.factor
+		o := &option{id: p.ID, name: p.NameAt(e.now), plan: p, individual: !p.Team}
+		o.run = u.tl.run(p, e.cat, s5, sWk, len(e.months))
+		for m := range e.months {
+			f := u.factor[m]
 			a := &u.months[m]
 			pc := PlanCost{
-				Plan: p.ID, Name: p.Name, Team: p.Team, PriceUSD: p.PriceUSD,
-				OverflowUSD: o.run.overflow[m] * f,
-				APIOnlyUSD:  a.ci * first * f,
-				CapHits5h:   scaleCount(o.run.hits5[m], f),
-				CapHitsWeek: scaleCount(o.run.hitsWk[m], f),
+				Plan: p.ID, Name: o.name, Team: p.Team, PriceUSD: e.price(p),
+				OverflowUSD:    o.run.overflow[m] * f,
+				LongContextUSD: o.run.byCause[causeLong][m] * f,
+				APIOnlyUSD:     a.ci * first * f,
+				CapHits5h:      scaleCount(o.run.hits5[m], f),
+				CapHitsWeek:    scaleCount(o.run.hitsWk[m], f),
+				CapHitsModel:   scaleCount(o.run.hitsModel[m], f),
 				// A month whose use went past a budget does not fit, even when
 				// the budget ran out before the month began (a window or week
 				// spanning the month boundary, or starting before the range):
 				// then the month has overflow but no cap hit of its own.
-				Fits:      o.run.hits5[m]+o.run.hitsWk[m] == 0 && o.run.overflow[m] <= epsilon,
+				// 1M-context requests are overflow too: extra usage by rule.
+				Fits:      o.run.hits5[m]+o.run.hitsWk[m]+o.run.hitsModel[m] == 0 && o.run.overflow[m] <= epsilon,
 				WaitHours: o.run.wait[m].Hours() * f,
+			}
+			if p.YearlyUSD > 0 && p.YearlyUSD != p.PriceUSD {
+				pc.PriceMonthlyUSD, pc.PriceYearlyUSD = p.PriceUSD, p.YearlyUSD
+			}
+			if p.Team {
+				pc.Seats = e.seatShare()
 			}
 			pc.TotalUSD = pc.PriceUSD + pc.APIOnlyUSD
 			if !e.opt.NoExtraUsage {
@@ -68,8 +95,8 @@ func (e *engine) options(u *userData, s5, sWk float64) []*option {
 		if !strings.EqualFold(pr.ID, "anthropic") {
 			o.name = e.api.Name + " (" + pr.ID + ")"
 		}
-		for m, per := range e.months {
-			total := u.months[m].list * pr.Multiplier * per.factor
+		for m := range e.months {
+			total := u.months[m].list * pr.Multiplier * u.factor[m]
 			o.monthly = append(o.monthly, PlanCost{Plan: o.id, Name: o.name, Provider: pr.ID, TotalUSD: total, Fits: true})
 		}
 		opts = append(opts, o)
@@ -172,7 +199,7 @@ func (e *engine) user(u *userData, calibrated bool) User {
 	for _, m := range u.active {
 		a := &u.months[m]
 		per := e.months[m]
-		f := per.factor
+		f := u.factor[m]
 		mo := Month{
 			Period: per.label, Projected: per.projected,
 			APICostUSD: usd(a.list * f), Requests: a.requests, ActiveDays: len(a.days),
@@ -222,10 +249,175 @@ func (e *engine) user(u *userData, calibrated bool) User {
 	if output > 0 {
 		out.Mix = e.mix(list, output, n)
 	}
-	out.Confidence, out.ConfidenceNotes = e.confidence(u, rank, days, records, calibrated)
-	out.Reason = e.reason(u, rank)
+	out.MonthsActive, out.MonthsInRange = len(u.active), len(e.months)
+	out.Windows, out.Weeks = e.spans(u)
+	out.BlockedHours = math.Round(e.blocked(u).Hours()*100) / 100
+	out.Binding = e.binding(u, rank)
+	out.Confidence, out.ConfidenceNotes = e.confidence(u, rank, days, records, calibrated, &out)
+	out.Reason = e.reason(u, rank, &out)
 	out.Notes = e.userNotes(u, out, ci/n, sdk/n, list/n)
 	return out
+}
+
+// spans returns the user's windows and weeks that hold use in the range, with
+// each subscription's budget for the span (the rule in force at its start,
+// scaled when calibrated) and the limit messages inside it.
+func (e *engine) spans(u *userData) (windows, weeks []SpanUse) {
+	conv := func(sps []Span, week bool) []SpanUse {
+		var out []SpanUse
+		for _, sp := range sps {
+			x, any := u.tl.inRange(sp)
+			if !any {
+				continue
+			}
+			su := SpanUse{Start: sp.Start.In(e.loc).Format(time.RFC3339), End: sp.End.In(e.loc).Format(time.RFC3339), USD: usd(x)}
+			for _, p := range e.subs {
+				var b float64
+				if week {
+					b, _ = e.cat.WeekLimits(p, sp.Start)
+					b *= e.scaleWk
+				} else {
+					b = e.cat.WindowBudget(p, sp.Start) * e.scale5
+				}
+				if !math.IsInf(b, 0) {
+					if su.Budgets == nil {
+						su.Budgets = map[string]float64{}
+					}
+					su.Budgets[p.ID] = usd(b)
+				}
+			}
+			for _, h := range u.hits {
+				if h.Kind.Stop() && !h.Time.Before(sp.Start) && h.Time.Before(sp.End) {
+					su.Hits++
+				}
+			}
+			out = append(out, su)
+		}
+		return out
+	}
+	return conv(u.tl.windows, false), conv(u.tl.weeks, true)
+}
+
+// blocked is the time the user's own limit messages in the range stopped them:
+// from each message to the reset it showed, or else to the end of the window
+// (or week, for a weekly limit) that holds it; overlaps counted once.
+func (e *engine) blocked(u *userData) time.Duration {
+	type iv struct{ from, to time.Time }
+	var ivs []iv
+	for _, h := range u.hits {
+		if !h.Kind.Stop() || e.monthOf(h.Time) < 0 {
+			continue
+		}
+		to := h.Reset
+		if to.IsZero() {
+			spans := u.tl.windows
+			if h.Kind == KindWeekly {
+				spans = u.tl.weeks
+			}
+			if _, sp, ok := u.tl.usageAt(spans, h.Time); ok {
+				to = sp.End
+			}
+		}
+		if to.After(h.Time) {
+			ivs = append(ivs, iv{h.Time, to})
+		}
+	}
+	slices.SortFunc(ivs, func(a, b iv) int { return a.from.Compare(b.from) })
+	var total time.Duration
+	var end time.Time
+	for _, x := range ivs {
+		if x.from.Before(end) {
+			x.from = end
+		}
+		if x.to.After(x.from) {
+			total += x.to.Sub(x.from)
+			end = x.to
+		}
+	}
+	return total
+}
+
+// causeOf is the largest cause of o's in-range overflow, or -1 for none.
+func (u *userData) causeOf(o *option) int {
+	best, most := -1, 0.005
+	for c := range nCauses {
+		x := 0.0
+		for _, m := range u.active {
+			x += o.run.byCause[c][m]
+		}
+		if x > most {
+			best, most = c, x
+		}
+	}
+	return best
+}
+
+// bindingName names a cause for output: "5-hour", "week", "model cap (opus)",
+// "1M context".
+func bindingName(o *option, c int) string {
+	switch c {
+	case cause5h:
+		return "5-hour"
+	case causeWeek:
+		return "week"
+	case causeModel:
+		f, most := -1, 0.0
+		for i, x := range o.run.famOver {
+			if x > most {
+				f, most = i, x
+			}
+		}
+		if f >= 0 {
+			return "model cap (" + families[f] + ")"
+		}
+		return "model cap"
+	case causeLong:
+		return "1M context"
+	}
+	return ""
+}
+
+// cheaperSub is the dearest individual subscription cheaper than best: the one
+// best won over by having room.
+func (e *engine) cheaperSub(rank []*option, best *option) *option {
+	if best.plan == nil {
+		return nil
+	}
+	var cheaper *option
+	for _, o := range rank {
+		if o.plan != nil && o.individual && e.price(o.plan) < e.price(best.plan) &&
+			(cheaper == nil || e.price(o.plan) > e.price(cheaper.plan)) {
+			cheaper = o
+		}
+	}
+	return cheaper
+}
+
+// binding names the budget that decides the answer: the recommended plan's own
+// when it overflows, else the one that rules out the next cheaper plan, else
+// (the API recommended) the one that makes the cheapest subscription overflow.
+func (e *engine) binding(u *userData, rank []*option) string {
+	best := rank[0]
+	if best.plan != nil {
+		if c := u.causeOf(best); c >= 0 {
+			return bindingName(best, c)
+		}
+		if ch := e.cheaperSub(rank, best); ch != nil {
+			if c := u.causeOf(ch); c >= 0 {
+				return bindingName(ch, c)
+			}
+		}
+		return ""
+	}
+	for _, o := range rank {
+		if o.plan != nil && o.individual {
+			if c := u.causeOf(o); c >= 0 {
+				return bindingName(o, c)
+			}
+			break
+		}
+	}
+	return ""
 }
 
 // roundCost rounds a plan cost's amounts for output.
@@ -235,6 +427,8 @@ func roundCost(pc PlanCost) PlanCost {
 	pc.APIOnlyUSD = usd(pc.APIOnlyUSD)
 	pc.TotalUSD = usd(pc.TotalUSD)
 	pc.WaitHours = math.Round(pc.WaitHours*100) / 100
+	pc.Seats = math.Round(pc.Seats*1e4) / 1e4
+	pc.LongContextUSD = usd(pc.LongContextUSD)
 	return pc
 }
 
@@ -248,11 +442,12 @@ func (e *engine) mix(list, output, n float64) *Mix {
 			if p.Team {
 				continue
 			}
-			be := MixBreakEven{Plan: p.ID, Provider: pr.ID, PriceUSD: p.PriceUSD}
+			price := p.PriceFor(e.opt.Billing)
+			be := MixBreakEven{Plan: p.ID, Provider: pr.ID, PriceUSD: price}
 			if perM := list / output * 1e6 * pr.Multiplier; perM > 0 {
-				be.OutputTokens = math.Round(p.PriceUSD / perM * 1e6)
+				be.OutputTokens = math.Round(price / perM * 1e6)
 			}
-			be.RuleOutputTokens = math.Round(p.PriceUSD / (rule * pr.Multiplier) * 1e6)
+			be.RuleOutputTokens = math.Round(price / (rule * pr.Multiplier) * 1e6)
 			if be.OutputTokens > 0 {
 				be.RuleOverMix = math.Round(be.RuleOutputTokens/be.OutputTokens*100) / 100
 			}
@@ -264,9 +459,11 @@ func (e *engine) mix(list, output, n float64) *Mix {
 
 // confidence rates a recommendation: low when the months disagree, when the
 // default budgets are near a boundary (25% lower or higher budgets change the
-// answer), or when the data is thin; medium for one month of data or a margin
-// under 10%; high otherwise.
-func (e *engine) confidence(u *userData, rank []*option, days, records int, calibrated bool) (string, []string) {
+// answer), when the user's limit hits put a budget well below the default
+// (under 75% of it), or when the data is thin; medium for one month of data, a
+// margin under 10%, or limit hits (the logged use understates the demand); high
+// otherwise. Each note says why.
+func (e *engine) confidence(u *userData, rank []*option, days, records int, calibrated bool, out *User) (string, []string) {
 	best := rank[0]
 	var low, medium []string
 	if days < 7 || records < 20 {
@@ -280,6 +477,17 @@ func (e *engine) confidence(u *userData, rank []*option, days, records int, cali
 	}
 	if len(differ) > 0 {
 		low = append(low, "the cheapest option differs by month: "+strings.Join(differ, ", "))
+	}
+	if c := e.calib; c != nil && !c.Applied {
+		for _, x := range []struct {
+			o    *Observed
+			what string
+		}{{c.FiveHour, "5-hour"}, {c.Week, "weekly"}} {
+			if x.o != nil && x.o.Factor < 0.75 {
+				low = append(low, fmt.Sprintf("%s put the %s budget of %s at %s (default %s): the real budgets are likely smaller than the defaults this answer uses (--calibrate uses the observed ones)",
+					pluralWord(x.o.Hits, "limit hit"), x.what, c.Plan, money(x.o.ObservedUSD), money(x.o.DefaultUSD)))
+			}
+		}
 	}
 	if !calibrated && len(e.subs) > 0 {
 		for _, s := range []struct {
@@ -301,36 +509,36 @@ func (e *engine) confidence(u *userData, rank []*option, days, records int, cali
 	if len(rank) > 1 && rank[1].eligible && rank[1].sum-best.sum < 0.1*best.sum {
 		medium = append(medium, fmt.Sprintf("%s is within 10%%", rank[1].id))
 	}
+	if out.LimitHits > 0 {
+		medium = append(medium, fmt.Sprintf("%s stopped you (about %s blocked): the logged use understates what you wanted", pluralWord(out.LimitHits, "limit hit"), hours(out.BlockedHours)))
+	}
 	if len(medium) > 0 {
 		return "medium", medium
 	}
 	return "high", nil
 }
 
-// reason says in one sentence why the recommendation wins.
-func (e *engine) reason(u *userData, rank []*option) string {
+// reason says in one sentence why the recommendation wins: against the
+// runner-up (which is not always the API), naming the budget that binds, and
+// the demand the user's limit hits blocked.
+func (e *engine) reason(u *userData, rank []*option, out *User) string {
 	best := rank[0]
 	n := float64(len(u.active))
 	win, wk := u.tl.busiest()
-	var cheapestAPI, cheapestSub *option
-	for _, o := range rank {
-		if o.plan == nil && cheapestAPI == nil {
-			cheapestAPI = o
-		}
-		if o.plan != nil && o.eligible && cheapestSub == nil {
-			cheapestSub = o
-		}
+	var runner *option
+	if len(rank) > 1 && rank[1].eligible {
+		runner = rank[1]
 	}
-	apiAvg := cheapestAPI.sum / n
-	apiVia := ""
-	if !strings.EqualFold(cheapestAPI.provider.ID, "anthropic") {
-		apiVia = " through " + cheapestAPI.provider.ID
+	blocked := ""
+	if out.LimitHits > 0 {
+		blocked = fmt.Sprintf("; you hit a limit %s and waited about %s for resets, so the logged use understates what you wanted",
+			times(out.LimitHits), hours(out.BlockedHours))
 	}
 	if best.plan == nil {
 		var list, ci float64
 		for _, m := range u.active {
-			list += u.months[m].list * e.months[m].factor
-			ci += u.months[m].ci * e.months[m].factor
+			list += u.months[m].list * u.factor[m]
+			ci += u.months[m].ci * u.factor[m]
 		}
 		via := ""
 		if !strings.EqualFold(best.provider.ID, "anthropic") {
@@ -340,46 +548,98 @@ func (e *engine) reason(u *userData, rank []*option) string {
 			return fmt.Sprintf("all of this use is CI, which runs on an API key: the API%s costs %s a month", via, money(best.sum/n))
 		}
 		s := fmt.Sprintf("your API-equivalent use averages %s a month (busiest week %s); the API%s bills %s", money(list/n), money(wk), via, money(best.sum/n))
-		if cheapestSub != nil {
-			s += ", less than " + e.subCost(cheapestSub, n)
+		if runner != nil {
+			s += ", less than " + e.optCost(runner, n)
 		}
-		return s
-	}
-	// A subscription: cite the budget that rules out the next cheaper plan.
-	busiest, what := wk, "weeks reach"
-	var cheaper *option
-	for _, o := range rank {
-		if o.plan != nil && o.individual && o.plan.PriceUSD < best.plan.PriceUSD &&
-			(cheaper == nil || o.plan.PriceUSD > cheaper.plan.PriceUSD) {
-			cheaper = o
+		if out.Binding != "" && runner != nil && runner.plan != nil {
+			s += fmt.Sprintf(" (%s binds on %s)", bindingPhrase(out.Binding), runner.name)
 		}
+		return s + blocked
 	}
-	if cheaper != nil {
-		// The budget the use overshoots most is the story.
-		b5, bWk := cheaper.plan.BudgetsAt(e.now)
-		if win/(b5*e.scale5) > wk/(bWk*e.scaleWk) {
-			busiest, what = win, "5-hour windows reach"
+	s := e.optCost(best, n)
+	if runner != nil {
+		s += " against " + e.optCost(runner, n)
+	}
+	b5 := e.cat.WindowBudget(best.plan, e.now) * e.scale5
+	bWk, _ := e.cat.WeekLimits(best.plan, e.now)
+	bWk *= e.scaleWk
+	if c := u.causeOf(best); c >= 0 && !e.opt.NoExtraUsage {
+		over := 0.0
+		for _, m := range u.active {
+			over += best.monthly[m].OverflowUSD
 		}
+		s += fmt.Sprintf("; %s binds on %s: about %s a month of extra usage", bindingPhrase(bindingName(best, c)), best.name, money(over/n))
+	} else if ch := e.cheaperSub(rank, best); ch != nil && u.causeOf(ch) >= 0 {
+		c := u.causeOf(ch)
+		c5 := e.cat.WindowBudget(ch.plan, e.now) * e.scale5
+		cWk, _ := e.cat.WeekLimits(ch.plan, e.now)
+		cWk *= e.scaleWk
+		switch c {
+		case cause5h:
+			s += fmt.Sprintf("; your busiest 5-hour window reaches %s of API-equivalent use, past %s's 5-hour budget of %s", money(win), ch.name, money(c5))
+		case causeWeek:
+			s += fmt.Sprintf("; your busiest week reaches %s of API-equivalent use, past %s's weekly budget of %s", money(wk), ch.name, money(cWk))
+		default:
+			s += fmt.Sprintf("; %s binds on %s", bindingPhrase(bindingName(ch, c)), ch.name)
+		}
+	} else {
+		s += fmt.Sprintf("; your busiest 5-hour window (%s) and week (%s) of API-equivalent use fit its budgets (%s, %s)",
+			money(win), money(wk), budgetText(b5), budgetText(bWk))
 	}
-	over := 0.0
-	for _, m := range u.active {
-		over += best.monthly[m].OverflowUSD
+	return s + blocked
+}
+
+// bindingPhrase turns a Binding value into words.
+func bindingPhrase(b string) string {
+	switch {
+	case b == "5-hour":
+		return "the 5-hour budget"
+	case b == "week":
+		return "the weekly budget"
+	case b == "1M context":
+		return "1M-context use (extra usage on any plan)"
+	case strings.HasPrefix(b, "model cap ("):
+		return "the " + strings.TrimSuffix(strings.TrimPrefix(b, "model cap ("), ")") + " weekly cap"
+	case b == "model cap":
+		return "a model cap"
 	}
-	head := fmt.Sprintf("your busiest %s %s of API-equivalent use; ", what, money(busiest))
-	if over/n < 0.005 || e.opt.NoExtraUsage {
-		return head + fmt.Sprintf("%s covers that for %s a month, the API%s would cost %s", best.name, money(best.plan.PriceUSD), apiVia, money(apiAvg))
+	return b
+}
+
+func budgetText(b float64) string {
+	if math.IsInf(b, 0) {
+		return "no cap"
 	}
-	return head + fmt.Sprintf("%s at %s plus about %s a month of extra usage (%s) still costs less than the API%s at %s",
-		best.name, money(best.plan.PriceUSD), money(over/n), money(best.sum/n), apiVia, money(apiAvg))
+	return money(b)
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
+}
+
+// optCost describes an option's monthly cost.
+func (e *engine) optCost(o *option, n float64) string {
+	if o.plan == nil {
+		via := ""
+		if !strings.EqualFold(o.provider.ID, "anthropic") {
+			via = " through " + o.provider.ID
+		}
+		return fmt.Sprintf("the API%s at %s", via, money(o.sum/n))
+	}
+	return e.subCost(o, n)
 }
 
 // subCost describes a subscription's monthly cost.
 func (e *engine) subCost(o *option, n float64) string {
-	over := o.sum/n - o.plan.PriceUSD
+	price := e.price(o.plan)
+	over := o.sum/n - price
 	if over < 0.005 || e.opt.NoExtraUsage {
-		return fmt.Sprintf("%s at %s", o.name, money(o.plan.PriceUSD))
+		return fmt.Sprintf("%s at %s", o.name, money(price))
 	}
-	return fmt.Sprintf("%s at %s (%s a month with extra usage)", o.name, money(o.plan.PriceUSD), money(o.sum/n))
+	return fmt.Sprintf("%s at %s (%s a month with extra usage)", o.name, money(price), money(o.sum/n))
 }
 
 // userNotes are the things a user should hear besides the answer.
@@ -396,11 +656,12 @@ func (e *engine) userNotes(u *userData, out User, ci, sdk, list float64) []strin
 		if e.current != nil {
 			on = " on " + e.current.Name
 		}
-		times := fmt.Sprintf("%d times", out.LimitHits)
-		if out.LimitHits == 1 {
-			times = "once"
-		}
-		notes = append(notes, fmt.Sprintf("you hit a usage limit%s %s (%s)", on, times, strings.Join(per, ", ")))
+		notes = append(notes, fmt.Sprintf("you hit a usage limit%s %s (%s): about %s blocked in all, so the logged use understates what you wanted",
+			on, times(out.LimitHits), strings.Join(per, ", "), hours(out.BlockedHours)))
+	}
+	if out.MonthsActive < out.MonthsInRange {
+		notes = append(notes, fmt.Sprintf("%d of %d months active: the per-month figures average the active months only (an idle month would cost a subscription its price and the API nothing), and a yearly figure assumes every month is like them",
+			out.MonthsActive, out.MonthsInRange))
 	}
 	if ci > 0 {
 		notes = append(notes, fmt.Sprintf("CI use (%s a month) runs on an API key: it is priced on the API in every option", money(ci)))
@@ -422,7 +683,9 @@ func (e *engine) userNotes(u *userData, out User, ci, sdk, list float64) []strin
 	return notes
 }
 
-// team compares ways for all users to pay together.
+// team compares ways for all users to pay together. Seat options pay for at
+// least the minimum seats (a team of 3 pays for 5), whole months each; with
+// monthly billing, each seat plan with a cheaper yearly price is priced both ways.
 func (e *engine) team(users []*userData) *Team {
 	t := &Team{}
 	var months []int
@@ -440,72 +703,106 @@ func (e *engine) team(users []*userData) *Team {
 		monthly []float64 // per report month
 		fits    bool
 	}
+	paid := max(len(users), e.cat.rules.MinSeatsAt(e.now))
 	var opts []*teamOpt
-	add := func(name string, pick func(u *userData) *option) {
+	// add adds an option: pick is each user's option and the seat price it pays
+	// in the team (0 for no seat); pad is the price of each empty seat paid for.
+	add := func(name string, pick func(u *userData) (*option, float64), pad float64) *teamOpt {
 		o := &teamOpt{TeamOption: TeamOption{Option: name, Assignments: map[string]string{}}, monthly: make([]float64, len(e.months)), fits: true}
+		seats := 0
 		for _, u := range users {
-			uo := pick(u)
+			uo, seat := pick(u)
 			if uo == nil {
-				return
+				return nil
 			}
 			o.Assignments[u.name] = uo.id
+			if uo.plan != nil && uo.plan.Team {
+				seats++
+			}
 			for _, m := range months {
-				o.monthly[m] += uo.monthly[m].TotalUSD
-				o.fits = o.fits && uo.monthly[m].Fits
+				pc := uo.monthly[m]
+				cost := pc.TotalUSD
+				if uo.plan != nil && uo.plan.Team {
+					cost += seat - pc.PriceUSD // the seat itself, not the user's share of 5
+				}
+				o.monthly[m] += cost
+				o.fits = o.fits && pc.Fits
+			}
+		}
+		if pad > 0 && seats > 0 {
+			o.Seats = max(seats, paid)
+			for _, m := range months {
+				o.monthly[m] += float64(o.Seats-seats) * pad
 			}
 		}
 		opts = append(opts, o)
+		return o
 	}
-	byID := func(id string) func(u *userData) *option {
-		return func(u *userData) *option {
-			for _, o := range u.opts {
-				if o.id == id {
-					return o
-				}
+	byID := func(u *userData, id string) *option {
+		for _, o := range u.opts {
+			if o.id == id {
+				return o
 			}
-			return nil
 		}
+		return nil
 	}
-	add("own-best", func(u *userData) *option { return u.best })
-	var seats []string
+	add("own-best", func(u *userData) (*option, float64) {
+		return u.best, 0
+	}, 0)
+	var seats []*Plan
 	for _, p := range e.subs {
 		if p.Team {
-			seats = append(seats, p.ID)
-			add(p.ID, byID(p.ID))
+			seats = append(seats, p)
+		}
+	}
+	for _, p := range seats {
+		price := p.PriceFor(e.opt.Billing)
+		o := add(p.ID, func(u *userData) (*option, float64) { return byID(u, p.ID), price }, price)
+		if o != nil && e.opt.Billing == "yearly" && p.YearlyUSD > 0 {
+			o.Billing = "yearly"
+		}
+		if e.opt.Billing != "yearly" && p.YearlyUSD > 0 && p.YearlyUSD < p.PriceUSD {
+			if o := add(p.ID+":yearly", func(u *userData) (*option, float64) { return byID(u, p.ID), p.YearlyUSD }, p.YearlyUSD); o != nil {
+				o.Billing = "yearly"
+			}
 		}
 	}
 	if len(seats) > 1 {
-		add("team-mixed", func(u *userData) *option {
+		cheapestSeat := math.Inf(1)
+		for _, p := range seats {
+			cheapestSeat = math.Min(cheapestSeat, p.PriceFor(e.opt.Billing))
+		}
+		add("team-mixed", func(u *userData) (*option, float64) {
 			var best *option
-			for _, id := range seats {
-				o := byID(id)(u)
-				sum := 0.0
+			var bestSeat, bestSum float64
+			bestFits := false
+			for _, p := range seats {
+				o := byID(u, p.ID)
+				seat := p.PriceFor(e.opt.Billing)
+				sum, fits := 0.0, true
 				for _, m := range months {
-					sum += o.monthly[m].TotalUSD
-				}
-				o2 := *o
-				o2.sum = sum
-				o2.fitsAll = true
-				for _, m := range months {
-					o2.fitsAll = o2.fitsAll && o.monthly[m].Fits
+					sum += o.monthly[m].TotalUSD - o.monthly[m].PriceUSD + seat
+					fits = fits && o.monthly[m].Fits
 				}
 				switch {
 				case best == nil:
-					best = &o2
-				case e.opt.NoExtraUsage && o2.fitsAll != best.fitsAll:
-					if o2.fitsAll {
-						best = &o2
+				case e.opt.NoExtraUsage && fits != bestFits:
+					if !fits {
+						continue
 					}
-				case sum < best.sum-1e-6:
-					best = &o2
+				case sum >= bestSum-1e-6:
+					continue
 				}
+				best, bestSeat, bestSum, bestFits = o, seat, sum, fits
 			}
-			return best
-		})
+			return best, bestSeat
+		}, cheapestSeat)
 	}
 	for _, pr := range e.providers {
-		add(e.apiID(pr), byID(e.apiID(pr)))
-		opts[len(opts)-1].Assignments = nil // one pooled balance
+		id := e.apiID(pr)
+		if o := add(id, func(u *userData) (*option, float64) { return byID(u, id), 0 }, 0); o != nil {
+			o.Assignments = nil // one pooled balance
+		}
 	}
 	if opts[0].Option == "own-best" {
 		opts[0].fits = true // each user's own choice is one they can make
@@ -561,21 +858,26 @@ func (e *engine) breakEven() []BreakEven {
 	for _, pr := range e.providers {
 		for _, p := range e.subs {
 			r := rate * pr.Multiplier
+			price := p.PriceFor(e.opt.Billing)
 			out = append(out, BreakEven{
-				Plan: p.ID, Provider: pr.ID, PriceUSD: p.PriceUSD, Model: e.rule.ID,
-				OutputUSDPerM: usd(r), OutputTokens: math.Round(p.PriceUSD / r * 1e6),
+				Plan: p.ID, Provider: pr.ID, PriceUSD: price, Model: e.rule.ID,
+				OutputUSDPerM: usd(r), OutputTokens: math.Round(price / r * 1e6),
 			})
 		}
 	}
 	return out
 }
 
-// planBudgets lists the budgets in use now (scaled when calibrated).
+// planBudgets lists the budgets in use now (scaled when calibrated), the weekly
+// ones with the week factor in force now.
 func (e *engine) planBudgets() []PlanBudget {
 	var out []PlanBudget
 	for _, p := range e.subs {
 		era := p.EraAt(e.now)
-		pb := PlanBudget{Plan: p.ID, Name: p.Name, PriceUSD: p.PriceUSD, Team: p.Team, From: era.From}
+		pb := PlanBudget{Plan: p.ID, Name: p.NameAt(e.now), PriceUSD: p.PriceFor(e.opt.Billing), Team: p.Team, From: era.From}
+		if p.YearlyUSD > 0 && p.YearlyUSD != p.PriceUSD {
+			pb.PriceYearlyUSD = p.YearlyUSD
+		}
 		var src []string
 		if era.FiveHour != nil {
 			pb.FiveHourUSD = usd(era.FiveHour.USD * e.scale5)
@@ -584,7 +886,17 @@ func (e *engine) planBudgets() []PlanBudget {
 			}
 		}
 		if era.Week != nil {
-			pb.WeekUSD = usd(era.Week.USD * e.scaleWk)
+			wk, caps := e.cat.WeekLimits(p, e.now)
+			pb.WeekUSD = usd(wk * e.scaleWk)
+			if f := e.cat.rules.WeekFactorAt(e.now); f != 1 {
+				pb.WeekFactor = f
+			}
+			for k, v := range caps {
+				if pb.ModelCapsUSD == nil {
+					pb.ModelCapsUSD = map[string]float64{}
+				}
+				pb.ModelCapsUSD[k] = usd(v * e.scaleWk)
+			}
 			if era.Week.Source != "" {
 				src = append(src, "week: "+era.Week.Source)
 			}
@@ -640,7 +952,8 @@ func (e *engine) calibrate(users []*userData, hits []Hit) *Calibration {
 		if !ok || used <= 0 {
 			continue
 		}
-		d5, dWk := e.current.BudgetsAt(sp.Start)
+		d5 := e.cat.WindowBudget(e.current, sp.Start)
+		dWk, _ := e.cat.WeekLimits(e.current, sp.Start)
 		def := d5
 		if kind == "week" {
 			def = dWk
@@ -657,16 +970,16 @@ func (e *engine) calibrate(users []*userData, hits []Hit) *Calibration {
 			rWk = append(rWk, used/def)
 		}
 	}
-	latest := e.current.EraAt(e.now)
-	observed := func(ratios []float64, b *Budget) *Observed {
-		if len(ratios) == 0 || b == nil {
+	observed := func(ratios []float64, def float64) *Observed {
+		if len(ratios) == 0 || math.IsInf(def, 0) {
 			return nil
 		}
 		f := median(ratios)
-		return &Observed{DefaultUSD: b.USD, ObservedUSD: usd(f * b.USD), Factor: math.Round(f*1e4) / 1e4, Hits: len(ratios)}
+		return &Observed{DefaultUSD: usd(def), ObservedUSD: usd(f * def), Factor: math.Round(f*1e4) / 1e4, Hits: len(ratios)}
 	}
-	c.FiveHour = observed(r5, latest.FiveHour)
-	c.Week = observed(rWk, latest.Week)
+	wk, _ := e.cat.WeekLimits(e.current, e.now)
+	c.FiveHour = observed(r5, e.cat.WindowBudget(e.current, e.now))
+	c.Week = observed(rWk, wk)
 	if e.opt.Calibrate {
 		if c.FiveHour != nil {
 			e.scale5, c.Applied = median(r5), true

@@ -36,14 +36,21 @@ func ExampleRun() {
 	for _, p := range u.Months[0].Plans {
 		fmt.Printf("%-14s %9.2f  cap hits %d/%d\n", p.Plan, p.TotalUSD, p.CapHits5h, p.CapHitsWeek)
 	}
+	// Windows start at their first request (2026): 09:10-14:10 and 15:10-20:10,
+	// $75 each. Weeks start Tuesdays 09:10; those of Sep 1 and 8 have the
+	// promotion's weekly budgets (x1.5: Max 5x $825), those from Sep 15 the
+	// new standard (x1.25: $687.50). Max 5x covers $65 a window until the week
+	// runs out: 12 + 12 + 10 + 10 window hits, and 4 in the last two days; its
+	// overflow is $225 + $225 + $362.50 + $362.50 + $40 = $1,215. A solo user
+	// pays for 5 Team seats ($150, $750).
 	// Output:
 	// max-20x medium
-	// your busiest weeks reach $1,050 of API-equivalent use; Max 20x covers that for $200 a month, the API would cost $4,500
-	// pro              3940.00  cap hits 36/4
-	// max-5x           2140.00  cap hits 36/4
+	// Max 20x at $200 against Max 5x at $100 ($1,315 a month with extra usage); your busiest week reaches $1,050 of API-equivalent use, past Max 5x's weekly budget of $688
+	// pro              3745.00  cap hits 50/4
+	// max-5x           1315.00  cap hits 48/4
 	// max-20x           200.00  cap hits 0/0
-	// team-standard    3813.00  cap hits 36/4
-	// team-premium     2125.00  cap hits 0/4
+	// team-standard    3698.00  cap hits 52/4
+	// team-premium     1925.00  cap hits 0/4
 	// api              4500.00  cap hits 0/0
 }
 
@@ -115,16 +122,17 @@ func ExampleRender() {
 	// Your API-equivalent use averages $1.50 a month (busiest week $1.50); the API bills $1.50, less than
 	// Pro at $20.
 	//
-	//   Option                2026-09  Per month
-	//   ----------------------------------------
-	//   Pro                    $20.00     $20.00
-	//   Max 5x                $100.00    $100.00
-	//   Max 20x               $200.00    $200.00
-	//   Team Standard (seat)   $25.00     $25.00
-	//   Team Premium (seat)   $125.00    $125.00
-	//   API (recommended)     * $1.50      $1.50
+	//   Option                                2026-09  Per month
+	//   --------------------------------------------------------
+	//   Pro [$17 yearly]                       $20.00     $20.00
+	//   Max 5x                                $100.00    $100.00
+	//   Max 20x                               $200.00    $200.00
+	//   Team Standard (5 seats) [$25 yearly]  $150.00    $150.00
+	//   Team Premium (5 seats)                $750.00    $750.00
+	//   API (recommended)                     * $1.50      $1.50
 	//
-	// * cheapest that month; team seats are shown for comparison (see the team view).
+	// * cheapest that month; team seats are shown for comparison, never recommended to one person (a team
+	// pays for at least 5 seats; see the team view).
 	// - API-equivalent use $1.50 a month at list price; busiest 5-hour window $1.50, busiest week $1.50
 	// - Your own break-even: with your mix of tokens (cache reads and writes included) an output token
 	//   costs $15 per 1M, so Pro $20 = 1.33M, Max 5x $100 = 6.67M, Max 20x $200 = 13.33M output tokens a
@@ -133,12 +141,17 @@ func ExampleRender() {
 	// Break-even, the pricing pages' way
 	// ==================================
 	// - claude-sonnet-4-6 output at $15 per 1M through anthropic: Pro $20 = 1.33M, Max 5x $100 = 6.67M,
-	//   Max 20x $200 = 13.33M, Team Standard $25 = 1.67M, Team Premium $125 = 8.33M output tokens a month
+	//   Max 20x $200 = 13.33M, Team Standard $30 = 2M, Team Premium $150 = 10M output tokens a month
 	//
 	// About the budgets
 	// =================
 	// Budgets are estimates, in API-equivalent USD at list price per 5-hour window / per week: Pro $15 /
-	// $130, Max 5x $65 / $550, Max 20x $250 / $1,200, Team Standard $18 / $160, Team Premium $90 / $550;
-	// from measurements people published (Anthropic publishes none); edit them with --plans FILE, or
-	// measure them with --current-plan and --calibrate.
+	// $163 (x1.25), Max 5x $65 / $688 (x1.25), Max 20x $250 / $1,500 (x1.25), Team Standard $18 / $200
+	// (x1.25), Team Premium $90 / $688 (x1.25); from measurements people published (Anthropic publishes
+	// none); edit them with --plans FILE, or measure them with --current-plan and --calibrate. Dated
+	// rules: weekly budgets x1.5 from 2026-05-13 to 2026-09-13 (a week keeps the rule in force at its
+	// start) [V]; weekly budgets x1.25 from 2026-09-14 (a week keeps the rule in force at its start) [3P];
+	// 5-hour windows start at the first request rounded down to the hour [V/3P]; 5-hour windows start at
+	// the first request, to the minute from 2026-01-01 [3P]; requests with a prompt above 200,000 tokens
+	// (the 1M window) are extra usage on a subscription [3P]; a team pays for at least 5 seats [V].
 }

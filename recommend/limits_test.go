@@ -157,7 +157,12 @@ func TestLimitHitsPerMonth(t *testing.T) {
 	if m.LimitHits != 3 || u.LimitHits != 3 || m.LimitHitsByKind["session"] != 2 || m.LimitHitsByKind["weekly"] != 1 {
 		t.Errorf("limit hits %d (%v), user %d; want 3: 2 session, 1 weekly", m.LimitHits, m.LimitHitsByKind, u.LimitHits)
 	}
-	if len(u.Notes) == 0 || u.Notes[0] != "you hit a usage limit 3 times (2026-09: 3)" {
+	// Blocked: 12:05 to the 2pm resets twice (1h55m each) and Sep 10 12:05 to
+	// Sep 15 9am (4 days 20h55m): 120h45m = 120.75 h, about 5.0 days.
+	if len(u.Notes) == 0 || u.Notes[0] != "you hit a usage limit 3 times (2026-09: 3): about 5.0 days blocked in all, so the logged use understates what you wanted" {
 		t.Errorf("notes %q", u.Notes)
+	}
+	if u.BlockedHours != 120.75 {
+		t.Errorf("blocked %v h, want 120.75", u.BlockedHours)
 	}
 }

@@ -50,6 +50,10 @@ type Plan struct {
 	Metered   bool    `json:"metered,omitempty"` // the API: no price, no caps
 	Note      string  `json:"note,omitempty"`
 	Budgets   []Era   `json:"budgets,omitempty"` // in date order
+	// Names are the plan's later names, by date (Name is the first one).
+	Names []PlanName `json:"names,omitempty"`
+	// ModelCaps are weekly caps on one model family inside the week.
+	ModelCaps []ModelCap `json:"model_caps,omitempty"`
 }
 
 // BudgetsAt returns the plan's 5-hour and weekly budgets in effect at t, in USD;
@@ -96,6 +100,7 @@ func (b *Budget) usd() float64 {
 // Catalog. Plans returned by its methods must not be modified.
 type Catalog struct {
 	note  string
+	rules Rules
 	plans []*Plan
 	index map[string]*Plan // lower-case id and aliases
 }
@@ -158,8 +163,9 @@ func (c *Catalog) metered() *Plan {
 func (c *Catalog) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Note  string  `json:"note,omitempty"`
+		Rules Rules   `json:"rules"`
 		Plans []*Plan `json:"plans"`
-	}{c.note, c.plans})
+	}{c.note, c.rules, c.plans})
 }
 
 // doc is a plan file being read. It is checked field by field, so that a problem
@@ -175,13 +181,17 @@ func build(base *Catalog, name string, data []byte) (*Catalog, error) {
 		return nil, err
 	}
 	d, root := doc{jd}, jd.Root()
-	if err := d.Object(root, []string{"plans"}, []string{"note"}); err != nil {
+	if err := d.Object(root, []string{"plans"}, []string{"note", "rules"}); err != nil {
 		return nil, err
 	}
 	c := &Catalog{index: map[string]*Plan{}}
 	if base != nil {
 		c.note = base.note
+		c.rules = base.rules
 		c.plans = slices.Clone(base.plans)
+	}
+	if err := d.rules(root.Get("rules"), &c.rules); err != nil {
+		return nil, err
 	}
 	if n := root.Get("note"); n != nil {
 		if c.note, err = d.optStr(n); err != nil {
@@ -260,7 +270,7 @@ func build(base *Catalog, name string, data []byte) (*Catalog, error) {
 // plan reads one entry of "plans".
 func (d *doc) plan(n *jsonfile.Node) (*Plan, error) {
 	err := d.Object(n, []string{"id"},
-		[]string{"name", "aliases", "price_usd", "price_yearly_usd", "team", "metered", "note", "budgets"})
+		[]string{"name", "names", "aliases", "price_usd", "price_yearly_usd", "team", "metered", "note", "budgets", "model_caps"})
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +314,7 @@ func (d *doc) plan(n *jsonfile.Node) (*Plan, error) {
 		return nil, err
 	}
 	if p.Metered {
-		for _, f := range []string{"price_usd", "price_yearly_usd", "budgets", "team"} {
+		for _, f := range []string{"price_usd", "price_yearly_usd", "budgets", "team", "names", "model_caps"} {
 			if v := n.Get(f); v != nil {
 				return nil, d.Errorf(v, "a metered plan has no %s: the API is priced per token", f)
 			}
@@ -345,6 +355,12 @@ func (d *doc) plan(n *jsonfile.Node) (*Plan, error) {
 			}
 		}
 		p.Budgets = append(p.Budgets, e)
+	}
+	if p.Names, err = d.names(n.Get("names")); err != nil {
+		return nil, err
+	}
+	if p.ModelCaps, err = d.modelCaps(n.Get("model_caps")); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -128,7 +128,7 @@ func TestOverrideErrors(t *testing.T) {
 		{`{"plans": [{"id": "pro", "price_usd": 20, "budgets": [{"week": {"usd": -1}}]}]}`,
 			`x.json:1:65: plans[0].budgets[0].week.usd: want a number >= 0 (value -1)`},
 		{"{\"plans\": [\n  {\"id\": \"pro\",\n   \"price\": 20}]}",
-			`x.json:3:4: plans[0].price: unknown field (want id, name, aliases, price_usd, price_yearly_usd, team, metered, note, budgets)`},
+			`x.json:3:4: plans[0].price: unknown field (want id, name, names, aliases, price_usd, price_yearly_usd, team, metered, note, budgets, model_caps)`},
 		{`{"plans": [{"id": "pro", "budgets": []}]}`,
 			`x.json:1:12: plans[0].price_usd: missing (a plan that is not metered needs a price and budgets)`},
 		{`{"plans": [{"id": "pro", "price_usd": 20, "budgets": [{"from": "2026-05-06"}, {"from": "2026-01-01"}]}]}`,

@@ -51,6 +51,9 @@ type Options struct {
 	// Model is the model of the output-only break-even rule; "" means
 	// claude-sonnet-4-6 ($15 per million output tokens).
 	Model string
+	// Billing is "monthly" (the default, "") or "yearly": yearly prices the
+	// plans that have a yearly price (Pro, Team seats) with it.
+	Billing string
 }
 
 // DefaultModel is the model of the output-only break-even rule of thumb.
@@ -93,6 +96,8 @@ type engine struct {
 	notes     []string
 	scale5    float64
 	scaleWk   float64
+	nUsers    int // users in the report: team seats are shared among them
+	calib     *Calibration
 }
 
 // Run prices each user's months under every plan and recommends the cheapest.
@@ -106,8 +111,8 @@ func Run(reqs []usage.Request, notices []usage.Notice, prices *pricing.Table, op
 	if err := e.setRange(reqs); err != nil {
 		return nil, err
 	}
-	users, unpriced := e.collect(reqs)
 	hits := LimitHits(notices, e.loc)
+	users, unpriced := e.collect(reqs, hits)
 
 	rep := &Report{
 		Schema:           Schema,
@@ -117,20 +122,25 @@ func Run(reqs []usage.Request, notices []usage.Notice, prices *pricing.Table, op
 		Until:            e.to.Add(-time.Nanosecond).In(e.loc).Format(time.DateOnly),
 		AsOf:             e.now.In(e.loc).Format(time.RFC3339),
 		NoExtraUsage:     opt.NoExtraUsage,
+		Billing:          "monthly",
 		UnpricedRequests: unpriced,
 		Users:            []User{},
+	}
+	if opt.Billing == "yearly" {
+		rep.Billing = "yearly"
 	}
 	for _, p := range e.providers {
 		rep.Providers = append(rep.Providers, p.ID)
 	}
 	if e.current != nil {
 		rep.Calibration = e.calibrate(users, hits)
+		e.calib = rep.Calibration
 		if rep.Calibration.Applied {
 			rep.Budgets = "calibrated"
 		}
 	}
+	e.nUsers = len(users)
 	for _, u := range users {
-		u.hits = hitsOf(hits, u.name)
 		rep.Users = append(rep.Users, e.user(u, rep.Budgets == "calibrated"))
 	}
 	if len(users) > 1 {
@@ -138,6 +148,7 @@ func Run(reqs []usage.Request, notices []usage.Notice, prices *pricing.Table, op
 	}
 	rep.BreakEven = e.breakEven()
 	rep.PlanBudgets = e.planBudgets()
+	rep.Rules = e.cat.rules.describe()
 	if unpriced > 0 {
 		e.notes = append(e.notes, fmt.Sprintf("%d requests of models without a price are left out of every cost", unpriced))
 	}
@@ -151,6 +162,11 @@ func Run(reqs []usage.Request, notices []usage.Notice, prices *pricing.Table, op
 func newEngine(prices *pricing.Table, opt Options) (*engine, error) {
 	if prices == nil {
 		prices = pricing.Default()
+	}
+	switch opt.Billing {
+	case "", "monthly", "yearly":
+	default:
+		return nil, fmt.Errorf("unknown billing %q (want monthly or yearly)", opt.Billing)
 	}
 	e := &engine{opt: opt, cat: opt.Plans, prices: prices, loc: opt.Location, now: opt.Now, scale5: 1, scaleWk: 1}
 	if e.cat == nil {
@@ -339,11 +355,13 @@ type userData struct {
 	hits    []Hit
 	opts    []*option // filled by user()
 	best    *option
-	active  []int // months with use
+	active  []int       // months with use
+	firstIn []time.Time // first request in each month
+	factor  []float64   // each month's projection factor (1 but for the current month)
 }
 
 // collect prices the requests and groups them by user, sorted by name.
-func (e *engine) collect(reqs []usage.Request) ([]*userData, int64) {
+func (e *engine) collect(reqs []usage.Request, hits []Hit) ([]*userData, int64) {
 	byUser := map[string]*userData{}
 	var unpriced int64
 	for i := range reqs {
@@ -353,17 +371,21 @@ func (e *engine) collect(reqs []usage.Request) ([]*userData, int64) {
 		}
 		u := byUser[r.User]
 		if u == nil {
-			u = &userData{name: r.User, months: make([]monthAgg, len(e.months)), entries: map[string]bool{}}
+			u = &userData{name: r.User, months: make([]monthAgg, len(e.months)), entries: map[string]bool{},
+				firstIn: make([]time.Time, len(e.months))}
 			byUser[r.User] = u
 		}
 		usd, ok := e.listCost(r)
 		m := e.monthOf(r.Time)
 		ci := IsCI(r)
 		if !ci {
-			u.items = append(u.items, item{t: r.Time, usd: usd, month: m})
+			u.items = append(u.items, item{t: r.Time, usd: usd, month: m, fam: familyOf(r.Model), long: e.isLong(r)})
 		}
 		if m < 0 {
 			continue
+		}
+		if u.firstIn[m].IsZero() || r.Time.Before(u.firstIn[m]) {
+			u.firstIn[m] = r.Time
 		}
 		a := &u.months[m]
 		if a.days == nil {
@@ -406,11 +428,51 @@ func (e *engine) collect(reqs []usage.Request) ([]*userData, int64) {
 			continue
 		}
 		slices.SortStableFunc(u.items, func(a, b item) int { return a.t.Compare(b.t) })
-		u.tl = newTimeline(u.items, e.loc)
+		u.hits = hitsOf(hits, u.name)
+		u.tl = newTimeline(u.items, e.loc, e.cat.rules, u.hits)
+		u.factor = make([]float64, len(e.months))
+		for m := range e.months {
+			u.factor[m] = e.userFactor(m, u.firstIn[m])
+		}
 		users = append(users, u)
 	}
 	sort.Slice(users, func(i, j int) bool { return users[i].name < users[j].name })
 	return users, unpriced
+}
+
+// isLong reports whether r is a 1M-context request: its prompt input is above
+// the long_context threshold in force at its time (or a billing export says it
+// was billed above it).
+func (e *engine) isLong(r *usage.Request) bool {
+	th := e.cat.rules.LongContextAt(r.Time)
+	if th <= 0 {
+		return false
+	}
+	return r.Context == usage.ContextLong || (r.Context == usage.ContextAuto && r.Tokens.PromptInput() > th)
+}
+
+// userFactor is a user's projection factor for month m: 1 for a complete month;
+// for the current month, the days from the user's first use in it (the start of
+// that day, or the month's start if later) to the month's end over the days
+// from there to now, at least one day elapsed, so that a first use an hour ago
+// does not multiply by hundreds.
+func (e *engine) userFactor(m int, first time.Time) float64 {
+	per := e.months[m]
+	if !per.projected {
+		return 1
+	}
+	start := per.start
+	if !first.IsZero() {
+		l := first.In(e.loc)
+		if d := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, e.loc); d.After(start) {
+			start = d
+		}
+	}
+	elapsed := e.dayPos(e.now) - e.dayPos(start)
+	if elapsed < 1 {
+		elapsed = 1
+	}
+	return math.Max(1, (e.dayPos(per.end)-e.dayPos(start))/elapsed)
 }
 
 // listCost is r's API-equivalent cost at list price; a billing-export row

@@ -126,8 +126,18 @@ func writeUser(b *strings.Builder, st style, r *Report, u *User) {
 	var capRows [][]string
 	for k, pc := range u.Months[0].Plans {
 		name := pc.Name
-		if pc.Team {
+		switch {
+		case pc.Team && pc.Seats > 1 && len(r.Users) == 1:
+			name += fmt.Sprintf(" (%s seats)", trimZero(fmt.Sprintf("%.2f", pc.Seats)))
+		case pc.Team:
 			name += " (seat)"
+		}
+		if pc.PriceYearlyUSD > 0 && pc.PriceMonthlyUSD > 0 {
+			if r.Billing == "yearly" {
+				name += fmt.Sprintf(" [%s monthly]", money(pc.PriceMonthlyUSD))
+			} else {
+				name += fmt.Sprintf(" [%s yearly]", money(pc.PriceYearlyUSD))
+			}
 		}
 		row := []string{name}
 		sum := 0.0
@@ -145,9 +155,15 @@ func writeUser(b *strings.Builder, st style, r *Report, u *User) {
 			row = append(row, cell)
 			sum += c.TotalUSD
 			capCell := "-"
-			if c.CapHits5h+c.CapHitsWeek > 0 {
+			if c.CapHits5h+c.CapHitsWeek+c.CapHitsModel > 0 || c.LongContextUSD > 0 {
 				anyCap = true
 				capCell = fmt.Sprintf("%d / %d", c.CapHits5h, c.CapHitsWeek)
+				if c.CapHitsModel > 0 {
+					capCell += fmt.Sprintf(" / %d model", c.CapHitsModel)
+				}
+				if c.LongContextUSD > 0 {
+					capCell += ", " + money(c.LongContextUSD) + " 1M-context"
+				}
 				if c.OverflowUSD > 0 && !noExtra {
 					capCell += ", " + money(c.OverflowUSD) + " extra"
 				}
@@ -170,7 +186,10 @@ func writeUser(b *strings.Builder, st style, r *Report, u *User) {
 		}
 	}
 	st.grid(b, g)
-	legend := "* cheapest that month; team seats are shown for comparison (see the team view)."
+	legend := "* cheapest that month; team seats are shown for comparison, never recommended to one person (a team pays for at least 5 seats; see the team view)."
+	if u.MonthsActive > 0 && u.MonthsActive < u.MonthsInRange {
+		legend += fmt.Sprintf(" %d of %d months active: per-month figures average the active months.", u.MonthsActive, u.MonthsInRange)
+	}
 	if noExtra {
 		legend += " x: budgets ran out, and without extra usage the plan does not fit."
 	}
@@ -290,6 +309,9 @@ func writeBudgets(b *strings.Builder, st style, r *Report) {
 		if p.WeekUSD > 0 {
 			week = money(p.WeekUSD)
 		}
+		if p.WeekFactor != 0 && p.WeekUSD > 0 {
+			week += fmt.Sprintf(" (x%g)", p.WeekFactor)
+		}
 		parts = append(parts, fmt.Sprintf("%s %s / %s", p.Name, five, week))
 	}
 	what := "Budgets are estimates"
@@ -299,6 +321,9 @@ func writeBudgets(b *strings.Builder, st style, r *Report) {
 		how = "scaled from the defaults by the use at your limit hits"
 	}
 	s := fmt.Sprintf("%s, in API-equivalent USD at list price per 5-hour window / per week: %s; %s.", what, strings.Join(parts, ", "), how)
+	if len(r.Rules) > 0 {
+		s += " Dated rules: " + strings.Join(r.Rules, "; ") + "."
+	}
 	if c := r.Calibration; c != nil {
 		for _, o := range []struct {
 			name string
@@ -345,6 +370,9 @@ func teamName(r *Report, id string) string {
 			return "Pooled API (" + p + ")"
 		}
 		return "Pooled API"
+	}
+	if base, ok := strings.CutSuffix(id, ":yearly"); ok {
+		return planName(r, base) + " seats, billed yearly"
 	}
 	return planName(r, id) + " seats"
 }

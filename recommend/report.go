@@ -18,7 +18,9 @@ type Report struct {
 	Until        string `json:"until"`
 	AsOf         string `json:"as_of"` // the "now" the current month is projected from (RFC 3339)
 	NoExtraUsage bool   `json:"no_extra_usage"`
-	Users        []User `json:"users"`
+	// Billing is "monthly" or "yearly": the prices the totals use.
+	Billing string `json:"billing,omitempty"`
+	Users   []User `json:"users"`
 	// Team compares ways to pay for all users together; nil for one user.
 	Team *Team `json:"team,omitempty"`
 	// BreakEven is the pricing pages' rule of thumb: how many output tokens a
@@ -32,6 +34,9 @@ type Report struct {
 	// every cost (but counted as use that opens windows).
 	UnpricedRequests int64    `json:"unpriced_requests,omitempty"`
 	Notes            []string `json:"notes,omitempty"`
+	// Rules describe the catalogue's dated rules the figures follow, each with
+	// its date and mark ([V] Anthropic, [3P] third parties).
+	Rules []string `json:"rules,omitempty"`
 }
 
 // User is one user's recommendation.
@@ -69,6 +74,17 @@ type User struct {
 	// in time order, with their API-equivalent use: what the HTML charts draw.
 	Weeks   []SpanUse `json:"weeks,omitempty"`
 	Windows []SpanUse `json:"windows,omitempty"`
+	// MonthsActive of MonthsInRange had use; the per-month figures average the
+	// active months (said in Notes when they are fewer).
+	MonthsActive  int `json:"months_active,omitempty"`
+	MonthsInRange int `json:"months_in_range,omitempty"`
+	// Binding is the budget that decides the answer: "5-hour", "week",
+	// "model cap (opus)", "1M context", or "" when none binds.
+	Binding string `json:"binding,omitempty"`
+	// BlockedHours is the time the user's own limit messages stopped them (from
+	// each message to the reset it showed, or to the end of its window or week),
+	// overlaps counted once: their logged use understates what they wanted.
+	BlockedHours float64 `json:"blocked_hours,omitempty"`
 }
 
 // Measured is a plan's budgets as measured from status-line snapshots.
@@ -134,8 +150,19 @@ type PlanCost struct {
 	Provider string  `json:"provider,omitempty"` // API options only
 	Team     bool    `json:"team,omitempty"`     // team seat plans, listed for comparison only
 	PriceUSD float64 `json:"price_usd"`
+	// PriceMonthlyUSD and PriceYearlyUSD are the plan's prices billed monthly
+	// and yearly (a month's worth), where it has both; PriceUSD is the one used.
+	PriceMonthlyUSD float64 `json:"price_monthly_usd,omitempty"`
+	PriceYearlyUSD  float64 `json:"price_yearly_usd,omitempty"`
+	// Seats is, for team seat plans, the seats this user's share pays for: a
+	// team pays for at least 5 (a solo user 5, each of a team of 3 5/3).
+	Seats float64 `json:"seats,omitempty"`
 	// OverflowUSD is the use past the budgets at API list price: extra usage.
+	// It includes LongContextUSD.
 	OverflowUSD float64 `json:"overflow_usd"`
+	// LongContextUSD is the 1M-context requests (prompt input above 200k): extra
+	// usage on a subscription whatever the budgets.
+	LongContextUSD float64 `json:"long_context_usd,omitempty"`
 	// APIOnlyUSD is CI use, priced on the API (first provider) whatever the plan.
 	APIOnlyUSD float64 `json:"api_only_usd,omitempty"`
 	// TotalUSD is price + overflow + API-only use; with NoExtraUsage, price +
@@ -145,7 +172,10 @@ type PlanCost struct {
 	TotalUSD    float64 `json:"total_usd"`
 	CapHits5h   int     `json:"cap_hits_5h"`
 	CapHitsWeek int     `json:"cap_hits_week"`
-	Fits        bool    `json:"fits"`
+	// CapHitsModel counts weeks in which a model cap (Opus, Sonnet only, Fable)
+	// ran out, per model.
+	CapHitsModel int  `json:"cap_hits_model,omitempty"`
+	Fits         bool `json:"fits"`
 	// WaitHours is the time the user would have waited for resets without extra usage.
 	WaitHours float64 `json:"wait_hours,omitempty"`
 	// Cheapest marks the cheapest option the user can choose that month.
@@ -204,14 +234,20 @@ type BreakEven struct {
 // PlanBudget is the budgets a plan had in the report (the latest era, scaled
 // when calibrated).
 type PlanBudget struct {
-	Plan        string  `json:"plan"`
-	Name        string  `json:"name"`
-	PriceUSD    float64 `json:"price_usd"`
-	Team        bool    `json:"team,omitempty"`
-	FiveHourUSD float64 `json:"five_hour_usd,omitempty"` // 0: no 5-hour cap
-	WeekUSD     float64 `json:"week_usd,omitempty"`      // 0: no weekly cap
-	From        string  `json:"from,omitempty"`
-	Source      string  `json:"source,omitempty"`
+	Plan     string  `json:"plan"`
+	Name     string  `json:"name"`
+	PriceUSD float64 `json:"price_usd"`
+	Team     bool    `json:"team,omitempty"`
+	// PriceYearlyUSD is a month's price billed yearly, where offered.
+	PriceYearlyUSD float64 `json:"price_yearly_usd,omitempty"`
+	FiveHourUSD    float64 `json:"five_hour_usd,omitempty"` // 0: no 5-hour cap
+	// WeekUSD is the weekly budget of a week starting now, with WeekFactor.
+	WeekUSD    float64 `json:"week_usd,omitempty"` // 0: no weekly cap
+	WeekFactor float64 `json:"week_factor,omitempty"`
+	// ModelCapsUSD are the model caps of a week starting now (family -> USD).
+	ModelCapsUSD map[string]float64 `json:"model_caps_usd,omitempty"`
+	From         string             `json:"from,omitempty"`
+	Source       string             `json:"source,omitempty"`
 }
 
 // Calibration compares the budgets of the user's current plan with the use at
@@ -266,6 +302,10 @@ type Team struct {
 type TeamOption struct {
 	Option           string  `json:"option"`
 	TotalUSDPerMonth float64 `json:"total_usd_per_month"`
+	// Seats is how many seats a seat option pays for: at least the minimum (5).
+	Seats int `json:"seats,omitempty"`
+	// Billing is "yearly" for a seat option priced billed yearly.
+	Billing string `json:"billing,omitempty"`
 	// Fits is false when some user's budgets ran out in some month (own-best
 	// always fits: each user's choice is one they can make).
 	Fits        bool              `json:"fits"`

@@ -100,11 +100,22 @@ func bursty(user string) []usage.Request {
 	return rs
 }
 
-// september is the options of a one-month report on September 2026.
+// fixed is the default catalogue under fixedRules (see edges_test.go).
+func fixed() *recommend.Catalog {
+	c, err := recommend.Default().OverrideData("fixed.json", []byte(`{`+fixedRules+`, "plans": []}`))
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// september is the options of a one-month report on September 2026, under
+// fixedRules: these scenarios test the simulation with the budgets as written
+// (September 2026 straddles the weekly rule change of 09-14, tested apart).
 func september() recommend.Options {
 	return recommend.Options{
 		Since: at("2026-09-01 00:00"), Until: at("2026-10-01 00:00"),
-		Now: at("2026-10-15 12:00"), Location: time.UTC,
+		Now: at("2026-10-15 12:00"), Location: time.UTC, Plans: fixed(),
 	}
 }
 
@@ -197,19 +208,23 @@ func TestSteadyWeekdayUserMax5x(t *testing.T) {
 	// one of 4 windows ($120). Pro covers $15 a window and $130 a week: 8 windows
 	// and $10 of the 9th in each full week, 4 x $15 in the last: $580 covered,
 	// $740 over; 8 window hits and 1 week hit a full week, 4 window hits after.
-	// Team Standard ($18/$160): $712 covered, $608 over.
+	// Team Standard ($18/$160): $712 covered, $608 over. A solo user pays for
+	// the minimum 5 seats: Team Standard 5 x $30 = $150 (+ $608), Team
+	// Premium 5 x $150 = $750.
 	checkPlans(t, m, []want{
 		{"api", 1320, 0, 0, 0, true},
 		{"pro", 760, 740, 36, 4, false},
 		{"max-5x", 100, 0, 0, 0, true},
 		{"max-20x", 200, 0, 0, 0, true},
-		{"team-standard", 633, 608, 32 + 4, 4, false},
-		{"team-premium", 125, 0, 0, 0, true},
+		{"team-standard", 758, 608, 32 + 4, 4, false},
+		{"team-premium", 750, 0, 0, 0, true},
 	})
 	if !planOf(t, m, "max-5x").Cheapest || planOf(t, m, "team-premium").Cheapest {
 		t.Error("max-5x should be marked cheapest, and team seats never")
 	}
-	want := "your busiest weeks reach $300 of API-equivalent use; Max 5x covers that for $100 a month, the API would cost $1,320"
+	// The contest is with the runner-up, Max 20x; Pro, the next cheaper plan,
+	// runs out of its 5-hour budget first ($30 windows against $15).
+	want := "Max 5x at $100 against Max 20x at $200; your busiest 5-hour window reaches $30 of API-equivalent use, past Pro's 5-hour budget of $15"
 	if u.Reason != want {
 		t.Errorf("reason\n got %q\nwant %q", u.Reason, want)
 	}
@@ -236,7 +251,7 @@ func TestHeavyUserMax20x(t *testing.T) {
 	if !near(u.BusiestWeekUSD, 1050) || !near(u.BusiestWindowUSD, 75) {
 		t.Errorf("busiest window %v, week %v; want 75, 1050", u.BusiestWindowUSD, u.BusiestWeekUSD)
 	}
-	want := "your busiest weeks reach $1,050 of API-equivalent use; Max 20x covers that for $200 a month, the API would cost $4,500"
+	want := "Max 20x at $200 against Max 5x at $100 ($2,140 a month with extra usage); your busiest week reaches $1,050 of API-equivalent use, past Max 5x's weekly budget of $550"
 	if u.Reason != want {
 		t.Errorf("reason\n got %q\nwant %q", u.Reason, want)
 	}
@@ -255,7 +270,7 @@ func TestBurstyUserOverflows(t *testing.T) {
 	if u.Recommended != "max-5x" || u.NextBest != "max-20x" || !near(u.SavingsUSDPerMonth, 52) {
 		t.Errorf("got %s (next %s, saves %v)", u.Recommended, u.NextBest, u.SavingsUSDPerMonth)
 	}
-	want := "your busiest 5-hour windows reach $81 of API-equivalent use; Max 5x at $100 plus about $48 a month of extra usage ($148) still costs less than the API at $453"
+	want := "Max 5x at $100 ($148 a month with extra usage) against Max 20x at $200; the 5-hour budget binds on Max 5x: about $48 a month of extra usage"
 	if u.Reason != want {
 		t.Errorf("reason\n got %q\nwant %q", u.Reason, want)
 	}

@@ -38,6 +38,7 @@ Examples:
 				&cli.StringSliceFlag{Name: "provider", Usage: "price the API through `NAME` (repeatable: compares them; default anthropic, list price)"},
 				pricingFileFlag(),
 				&cli.StringFlag{Name: "plans", Usage: "add or replace plans from a JSON `FILE` shaped like recommend/plans.json"},
+				&cli.StringFlag{Name: "billing", Value: "monthly", Usage: "price plans billed `CYCLE`: monthly, or yearly (Pro $17, Team Standard $25 a month; Max is monthly only)"},
 				&cli.BoolFlag{DisableDefaultText: true, Name: "no-extra-usage", Usage: "a plan whose budget runs out does not fit (default: overflow is billed at API rates, as extra usage is)"},
 				&cli.StringFlag{Name: "current-plan", Usage: "the plan `ID` you are on (pro, max-5x, max-20x, ...): your limit hits become evidence of its real budget"},
 				&cli.BoolFlag{DisableDefaultText: true, Name: "calibrate", Usage: "use the budgets observed at your limit hits instead of the defaults (needs --current-plan)"},
@@ -65,6 +66,12 @@ func runRecommend(c *cli.Context, e *env) error {
 	opt := recommend.Options{
 		Location: loc, NoExtraUsage: c.Bool("no-extra-usage"), CurrentPlan: c.String("current-plan"),
 		Calibrate: c.Bool("calibrate"), Providers: c.StringSlice("provider"),
+		Billing: c.String("billing"),
+	}
+	switch opt.Billing {
+	case "monthly", "yearly":
+	default:
+		return errorf("unknown --billing %q", opt.Billing).hint("use monthly or yearly")
 	}
 	rng, err := parseRange(c, loc)
 	if err != nil {
