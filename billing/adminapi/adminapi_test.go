@@ -26,7 +26,7 @@ func TestFetchUsageTwoPagesWithRetries(t *testing.T) {
 		pages:      merge(names(t), usagePages(t)),
 		retryAfter: "7",
 		fail: map[string][]int{
-			usagePath + "?":         {http.StatusTooManyRequests},
+			usagePath + "?":          {http.StatusTooManyRequests},
 			usagePath + "?page_Mg==": {http.StatusInternalServerError},
 		},
 	}
@@ -39,21 +39,21 @@ func TestFetchUsageTwoPagesWithRetries(t *testing.T) {
 	// Hand-written: the served results, with key and workspace names, users
 	// by the claude_code_key_<user>_xxxx rule and the user map.
 	want := []usage.Request{{
-		Key:    `bill:api-billing|2026-03-30|"claude-sonnet-4-5-20250929"|"claude_code_key_alice_ab12"|"Claude Code"|standard|std|global||`,
-		Time:   mar30, User: "alice", Source: "api-billing", Model: "claude-sonnet-4-5-20250929",
+		Key:  `bill:api-billing|2026-03-30|"claude-sonnet-4-5-20250929"|"claude_code_key_alice_ab12"|"Claude Code"|standard|std|global||`,
+		Time: mar30, User: "alice", Source: "api-billing", Model: "claude-sonnet-4-5-20250929",
 		Tokens:    usage.Tokens{Input: 100, Output: 50, CacheWrite5m: 10, CacheWrite1h: 5, CacheRead: 1000},
 		WebSearch: 2, Geo: "global", Tier: "standard", Context: usage.ContextStandard, Rev: rev,
 	}, {
-		Key:    `bill:api-billing|2026-03-30|"claude-haiku-4-5-20251001"|"ci-bot"|"Default"|batch|long|not_available||`,
-		Time:   mar30, User: "ops@example.com", Source: "api-billing", Model: "claude-haiku-4-5-20251001",
+		Key:  `bill:api-billing|2026-03-30|"claude-haiku-4-5-20251001"|"ci-bot"|"Default"|batch|long|not_available||`,
+		Time: mar30, User: "ops@example.com", Source: "api-billing", Model: "claude-haiku-4-5-20251001",
 		Tokens: usage.Tokens{Input: 7, Output: 3}, Geo: "not_available", Tier: "batch", Context: usage.ContextLong, Rev: rev,
 	}, {
-		Key:    `bill:api-billing|2026-03-31|"claude-opus-4-6"|"claude_code_key_bob_smith_zz99"|"Claude Code"|priority|std|us|fast|`,
-		Time:   mar31, User: "bob_smith", Source: "api-billing", Model: "claude-opus-4-6",
+		Key:  `bill:api-billing|2026-03-31|"claude-opus-4-6"|"claude_code_key_bob_smith_zz99"|"Claude Code"|priority|std|us|fast|`,
+		Time: mar31, User: "bob_smith", Source: "api-billing", Model: "claude-opus-4-6",
 		Tokens: usage.Tokens{Input: 20, Output: 4}, Speed: "fast", Geo: "us", Tier: "priority", Context: usage.ContextStandard, Rev: rev,
 	}, {
-		Key:    `bill:api-billing|2026-03-31|"claude-sonnet-4-5-20250929"|"apikey_99"|"Claude Code"|standard|std|global||`,
-		Time:   mar31, User: "apikey_99", Source: "api-billing", Model: "claude-sonnet-4-5-20250929",
+		Key:  `bill:api-billing|2026-03-31|"claude-sonnet-4-5-20250929"|"apikey_99"|"Claude Code"|standard|std|global||`,
+		Time: mar31, User: "apikey_99", Source: "api-billing", Model: "claude-sonnet-4-5-20250929",
 		Tokens: usage.Tokens{Input: 1, Output: 1}, Geo: "global", Tier: "standard", Context: usage.ContextStandard, Rev: rev,
 	}}
 	if !reflect.DeepEqual(got, want) {
@@ -283,7 +283,7 @@ func TestRetryAfter(t *testing.T) {
 		{"0.5", 500 * time.Millisecond, true},
 		{"Wed, 01 Apr 2026 06:30:20 GMT", 20 * time.Second, true},
 		{"Wed, 01 Apr 2026 06:00:00 GMT", 0, true}, // in the past
-		{"86400", 5 * time.Minute, true},          // capped
+		{"86400", 5 * time.Minute, true},           // capped
 		{"", 0, false},
 		{"soon", 0, false},
 		{"-3", 0, false},
