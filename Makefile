@@ -18,9 +18,16 @@ bench: build
 	bash scripts/bench.sh
 
 # The main job on the bundled fixtures, as on a normal machine: no flags, logs
-# found under $$HOME/.claude (here a home folder shipped in fixtures/).
+# found under $$HOME/.claude (here a home folder shipped in fixtures/); then the
+# recommendation, and the same as an HTML page written outside the checkout.
+DEMO_LOGS = --logs light=fixtures/recommend/light --logs steady=fixtures/recommend/steady --logs heavy=fixtures/recommend/heavy
 demo: build
 	HOME=$(CURDIR)/fixtures/basic-home TZ=UTC ./$(BIN)
+	@echo
+	TZ=UTC USAGESCAN_NOW=2026-11-26T12:00:00Z ./$(BIN) recommend $(DEMO_LOGS)
+	@dir=$$(mktemp -d "$${TMPDIR:-/tmp}/usagescan-demo.XXXXXX") && \
+	TZ=UTC USAGESCAN_NOW=2026-11-26T12:00:00Z ./$(BIN) recommend $(DEMO_LOGS) --format html --out "$$dir/recommend.html" && \
+	echo && echo "HTML recommendation: $$dir/recommend.html (open it in a browser)"
 
 # A short fuzz run of the line parser.
 fuzz:
