@@ -1,0 +1,49 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestCcusageArgs(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"daily", "report --by day"},
+		{"weekly -j", "report --by week --format json"},
+		{"monthly --json -b", "report --by month --format json --breakdown"},
+		{"-s 20260601 -u 20260630", "--since 2026-06-01 --until 2026-06-30"},
+		{"--since=20260601 --until 2026-07", "--since 2026-06-01 --until 2026-07"},
+		{"-z Europe/Rome --timezone=UTC", "--tz Europe/Rome --tz UTC"},
+		{"daily -O --offline", "report --by day"},
+		{"recommend --since 202606", "recommend --since 202606"}, // not 8 digits: left for the parser to refuse
+		{"--user -b --logs -j", "--user -b --logs -j"},           // values of flags are left alone
+		{"report --logs x -- -j", "report --logs x -- -j"},       // nothing after --
+		{"recommend -f json -o out.html", "recommend -f json -o out.html"},
+		{"dailyx", "dailyx"},
+	} {
+		got := ccusageArgs(append([]string{"usagescan"}, strings.Fields(c.in)...))
+		want := append([]string{"usagescan"}, strings.Fields(c.want)...)
+		if !slices.Equal(got, want) {
+			t.Errorf("%q -> %q, want %q", c.in, got[1:], want[1:])
+		}
+	}
+}
+
+// TestCcusageSpellings: ccusage's spellings print what usagescan's own do.
+func TestCcusageSpellings(t *testing.T) {
+	logs := fixtures + "/pricing"
+	for _, c := range []struct{ theirs, ours []string }{
+		{[]string{"daily", "-s", "20260901", "-u", "20260905", "-j", "-z", "Asia/Tokyo", "-O", "--logs", logs},
+			[]string{"report", "--by", "day", "--since", "2026-09-01", "--until", "2026-09-05", "--format", "json", "--tz", "Asia/Tokyo", "--logs", logs}},
+		{[]string{"weekly", "-b", "--logs", logs}, []string{"report", "--by", "week", "--breakdown", "--logs", logs}},
+		{[]string{"monthly", "--json", "--timezone", "UTC", "--logs", logs}, []string{"--format", "json", "--logs", logs}},
+	} {
+		theirs, ours := runCLI(t, cliCase{args: c.theirs}), runCLI(t, cliCase{args: c.ours})
+		if theirs != ours {
+			t.Errorf("%v printed\n%s\nbut %v printed\n%s", c.theirs, theirs, c.ours, ours)
+		}
+		if !strings.HasPrefix(ours, "exit: 0") && !strings.HasPrefix(ours, "exit: 3") {
+			t.Errorf("%v: %s", c.ours, ours)
+		}
+	}
+}
