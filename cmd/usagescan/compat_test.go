@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -45,5 +46,33 @@ func TestCcusageSpellings(t *testing.T) {
 		if !strings.HasPrefix(ours, "exit: 0") && !strings.HasPrefix(ours, "exit: 3") {
 			t.Errorf("%v: %s", c.ours, ours)
 		}
+	}
+}
+
+// TestColour: FORCE_COLOR colours the table (recommended plan, extra usage,
+// unknown prices); NO_COLOR, a pipe, and other formats get none.
+func TestColour(t *testing.T) {
+	rec := []string{"recommend", "--logs", "heavy=" + fixtures + "/recommend/heavy"}
+	force := map[string]string{"FORCE_COLOR": "1", "USAGESCAN_NOW": now["USAGESCAN_NOW"]}
+	out := runCLI(t, cliCase{args: rec, env: force})
+	for _, want := range []string{ansiGood + "Recommended: Max 20x", ansiWarn + "$3,920 extra" + ansiReset} {
+		if !strings.Contains(out, want) {
+			t.Errorf("FORCE_COLOR: no %q in\n%s", want, out)
+		}
+	}
+	plain := runCLI(t, cliCase{args: rec, env: now})
+	if strings.Contains(plain, "\x1b[") {
+		t.Error("colour on a pipe")
+	}
+	// Without the escapes, the coloured text is the plain text.
+	if strip := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(out, ""); strip != plain {
+		t.Error("colour changed the text")
+	}
+	both := map[string]string{"FORCE_COLOR": "1", "NO_COLOR": "1"}
+	if out := runCLI(t, cliCase{args: []string{"--logs", fixtures + "/pricing"}, env: both}); !strings.Contains(out, ansiAlert) {
+		t.Error("FORCE_COLOR did not win over NO_COLOR / unknown model not coloured")
+	}
+	if out := runCLI(t, cliCase{args: append(rec, "--format", "json"), env: force}); strings.Contains(out, "\x1b[") {
+		t.Error("colour in JSON")
 	}
 }

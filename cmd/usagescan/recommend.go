@@ -134,6 +134,6 @@ func runRecommend(c *cli.Context, e *env) error {
 		if format == "html" {
 			return htmlreport.Recommend(w, rep)
 		}
-		return recommend.Render(w, rep, format)
+		return recommend.Render(colourTable(c, e, w, format, recommendColours), rep, format)
 	})
 }

@@ -150,7 +150,7 @@ func runReport(c *cli.Context, e *env) error {
 	}
 	rows, order := ro.Rows()
 	rep := &report{rows: rows, costs: cost.sorted(order), in: in}
-	if err := writeOutput(c, e, func(w io.Writer) error { return writeReport(w, o, rep) }); err != nil {
+	if err := writeOutput(c, e, func(w io.Writer) error { return writeReport(colourTable(c, e, w, o.format, reportColours), o, rep) }); err != nil {
 		return err
 	}
 	if d := diagnosticsLine(in); o.format == "table" && d != "" {
