@@ -246,6 +246,7 @@ table { border-collapse: collapse; margin: 8px 0; font-size: 0.9em; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { padding: 3px 9px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid #999; }
+tbody th { white-space: nowrap; }
 th.n, td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.rec { background: #e6f2e9; font-weight: 600; }
 tr.total { font-weight: 600; border-top: 2px solid #999; }

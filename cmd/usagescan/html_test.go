@@ -26,7 +26,6 @@ func stdoutOf(t *testing.T, tc cliCase) string {
 // what --format json prints, byte for byte: every figure on it is a JSON value.
 func TestHTMLFromJSON(t *testing.T) {
 	trio := []string{"--logs", "light=" + fixtures + "/recommend/light", "--logs", "steady=" + fixtures + "/recommend/steady", "--logs", "heavy=" + fixtures + "/recommend/heavy"}
-	t.Helper()
 	for _, c := range []struct {
 		name   string
 		args   []string
