@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"github.com/usagescan/usagescan/htmlreport"
 	"github.com/usagescan/usagescan/recommend"
 	"github.com/usagescan/usagescan/usage"
 )
@@ -44,7 +45,7 @@ Examples:
 				&cli.BoolFlag{DisableDefaultText: true, Name: "calibrate", Usage: "use the budgets observed at your limit hits instead of the defaults (needs --current-plan)"},
 			),
 			inCategory("Output",
-				&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, markdown or json"},
+				&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, markdown, json or html (a page with charts; use with --out)"},
 				outFlag(),
 			)),
 		Action: func(c *cli.Context) error { return runRecommend(c, e) },
@@ -55,9 +56,9 @@ func runRecommend(c *cli.Context, e *env) error {
 	e.quiet = c.Bool("quiet")
 	format := c.String("format")
 	switch format {
-	case "table", "markdown", "json":
+	case "table", "markdown", "json", "html":
 	default:
-		return errorf("unknown --format %q", format).hint("use table, markdown or json")
+		return errorf("unknown --format %q", format).hint("use table, markdown, json or html")
 	}
 	loc, _, err := timeZone(c.String("tz"), e.getenv)
 	if err != nil {
@@ -160,7 +161,12 @@ func runRecommend(c *cli.Context, e *env) error {
 	if len(rep.Users) == 0 {
 		return errorf("no usage in the months asked for").exit(exitNoData).hint("widen --since/--until")
 	}
-	return writeOutput(c, e, func(w io.Writer) error { return recommend.Render(w, rep, format) })
+	return writeOutput(c, e, func(w io.Writer) error {
+		if format == "html" {
+			return htmlreport.Recommend(w, rep)
+		}
+		return recommend.Render(colourTable(c, e, w, format, recommendColours), rep, format)
+	})
 }
 
 // recommendRange is the span of requests recommend needs: the months asked

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/usagescan/usagescan/billing"
 	"github.com/usagescan/usagescan/engine"
+	"github.com/usagescan/usagescan/htmlreport"
 )
 
 // ReconcileSchema names the JSON of reconcile.
@@ -39,7 +41,8 @@ Examples:
 			),
 			inCategory("Output",
 				pricingFileFlag(),
-				&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table or json"},
+				&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, json or html (a page with a chart; use with --out)"},
+				outFlag(),
 			)),
 		Action: func(c *cli.Context) error { return runReconcile(c, e) },
 	}
@@ -48,8 +51,8 @@ Examples:
 func runReconcile(c *cli.Context, e *env) error {
 	e.quiet = c.Bool("quiet")
 	format := c.String("format")
-	if format != "table" && format != "json" {
-		return errorf("unknown --format %q", format).hint("use table or json")
+	if format != "table" && format != "json" && format != "html" {
+		return errorf("unknown --format %q", format).hint("use table, json or html")
 	}
 	if len(c.StringSlice("csv")) == 0 {
 		return errorf("reconcile needs a billing export").hint("name one with --csv PATH (a Console usage or cost export)")
@@ -77,16 +80,21 @@ func runReconcile(c *cli.Context, e *env) error {
 		return errorf("no user-month is in both the logs (%s) and the bill (%s)", names(logs), names(bill)).exit(exitNoData).
 			hint("match the names with --logs NAME=PATH and --csv NAME=PATH, or a --user-map FILE of key,user lines")
 	}
-	if format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(struct {
-			Schema string               `json:"schema"`
-			Rows   []billing.Reconciled `json:"rows"`
-		}{ReconcileSchema, out})
-	}
-	return writeReconcile(e, out)
+	return writeOutput(c, e, func(w io.Writer) error {
+		switch format {
+		case "json":
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false)
+			return enc.Encode(struct {
+				Schema string               `json:"schema"`
+				Rows   []billing.Reconciled `json:"rows"`
+			}{ReconcileSchema, out})
+		case "html":
+			return htmlreport.Reconcile(w, out)
+		}
+		return writeReconcile(w, out)
+	})
 }
 
 // names lists the users of one side, for a message.
@@ -108,7 +116,7 @@ func names(side []billing.Totals) string {
 	return strings.Join(names, ", ")
 }
 
-func writeReconcile(e *env, rows []billing.Reconciled) error {
+func writeReconcile(w io.Writer, rows []billing.Reconciled) error {
 	pct := func(d *float64) string {
 		if d == nil {
 			return "-"
@@ -117,9 +125,9 @@ func writeReconcile(e *env, rows []billing.Reconciled) error {
 	}
 	for i, r := range rows {
 		if i > 0 {
-			fmt.Fprintln(e.stdout)
+			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(e.stdout, "%s  %s\n", r.Month, r.User)
+		fmt.Fprintf(w, "%s  %s\n", r.Month, r.User)
 		t := &table{}
 		t.add("", "Logged", "Billed", "Diff")
 		count := func(name string, c billing.Count) {
@@ -140,10 +148,10 @@ func writeReconcile(e *env, rows []billing.Reconciled) error {
 			label = "Cost (bill's tokens at list price)"
 		}
 		t.add(label, money(r.Cost.Logged), money(r.Cost.Billed), pct(r.Cost.Diff))
-		if err := t.write(e.stdout, 1); err != nil {
+		if err := t.write(w, 1); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s\n", r.Reading)
+		fmt.Fprintf(w, "%s\n", r.Reading)
 	}
 	return nil
 }

@@ -121,6 +121,8 @@ func writeReport(w io.Writer, o *reportOptions, rep *engine.Report, in *inputs) 
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false) // "<web search>" stays readable
 		return enc.Encode(out)
+	case "html":
+		return writeReportHTML(w, o, rep)
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"period", "user", "model", "source", "input_tokens", "output_tokens",

@@ -79,7 +79,7 @@ Examples:
    usagescan report --format csv --logs ci=./ci-logs > usage.csv`,
 		Flags: flagSet(sourceFlags(), csvFlags(), readStoreFlags(), periodFlags(), pricingFlags(),
 			inCategory("Output",
-				&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, json or csv"},
+				&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, json, csv or html (a page with charts; use with --out)"},
 				&cli.BoolFlag{DisableDefaultText: true, Name: "breakdown", Usage: "split each cost into input, output, cache write, cache read and web search (table; JSON always has cost_breakdown)"},
 				outFlag(),
 			)),
@@ -103,9 +103,9 @@ type reportOptions struct {
 func parseReportOptions(c *cli.Context, e *env) (*reportOptions, error) {
 	o := &reportOptions{format: c.String("format")}
 	switch o.format {
-	case "table", "json", "csv":
+	case "table", "json", "csv", "html":
 	default:
-		return nil, errorf("unknown --format %q", o.format).hint("use table, json or csv")
+		return nil, errorf("unknown --format %q", o.format).hint("use table, json, csv or html")
 	}
 	var err error
 	if o.by, err = aggregate.ParseGrouping(c.String("by")); err != nil {
@@ -147,7 +147,7 @@ func runReport(c *cli.Context, e *env) error {
 		return storeError(err)
 	}
 	rep := engine.BuildReport(groups, engine.ReportOptions{By: o.by, Loc: o.loc, Range: o.rng, Prices: o.prices, Provider: o.provider})
-	if err := writeOutput(c, e, func(w io.Writer) error { return writeReport(w, o, rep, in) }); err != nil {
+	if err := writeOutput(c, e, func(w io.Writer) error { return writeReport(colourTable(c, e, w, o.format, reportColours), o, rep, in) }); err != nil {
 		return err
 	}
 	if d := diagnosticsLine(in); o.format == "table" && d != "" {
