@@ -113,9 +113,9 @@ func TestSpendBetween(t *testing.T) {
 // any unlogged use, and snapshots after requests.
 type sim struct {
 	budget5, budgetWk float64
-	noise             float64 // standard deviation of the meter, in points, before rounding
-	unloggedWindows   float64      // share of windows with claude.ai use, in the unloggedWeeks
-	unloggedWeeks     map[int]bool // weeks (from 0) with claude.ai use
+	noise             float64             // standard deviation of the meter, in points, before rounding
+	unloggedWindows   float64             // share of windows with claude.ai use, in the unloggedWeeks
+	unloggedWeeks     map[int]bool        // weeks (from 0) with claude.ai use
 	weights           [NumClasses]float64 // how the meter counts each class (0: 1)
 }
 
