@@ -38,7 +38,8 @@ func (e *engine) options(u *userData, s5, sWk float64) []*option {
 	first := e.providers[0].Multiplier
 	for _, p := range e.subs {
 		o := &option{id: p.ID, name: p.Name, plan: p, individual: !p.Team}
-		o.run = u.tl.run(p, s5, sWk, len(e.months))
+		p5, pWk := e.planScales(u.name, p, s5, sWk)
+		o.run = u.tl.run(p, p5, pWk, len(e.months))
 		for m, per := range e.months {
 			f := per.factor
 			a := &u.months[m]
@@ -222,9 +223,10 @@ func (e *engine) user(u *userData, calibrated bool) User {
 	if output > 0 {
 		out.Mix = e.mix(list, output, n)
 	}
-	out.Confidence, out.ConfidenceNotes = e.confidence(u, rank, days, records, calibrated)
+	out.Confidence, out.ConfidenceNotes = e.confidence(u, rank, days, records, calibrated || e.measuredFor(u.name) != nil)
 	out.Reason = e.reason(u, rank)
 	out.Notes = e.userNotes(u, out, ci/n, sdk/n, list/n)
+	e.applyMeasured(u, &out)
 	return out
 }
 

@@ -48,6 +48,11 @@ type Options struct {
 	// Model is the model of the output-only break-even rule; "" means
 	// claude-sonnet-4-6 ($15 per million output tokens).
 	Model string
+	// Measured are budgets measured from status-line snapshots, by user (see
+	// package measure and measured.go). They outrank the defaults and
+	// Calibrate for that user; Measured.Plan is the plan they were measured on
+	// ("": CurrentPlan, else the plan with the nearest defaults).
+	Measured map[string]*Measured
 }
 
 // DefaultModel is the model of the output-only break-even rule of thumb.
@@ -90,6 +95,8 @@ type engine struct {
 	notes     []string
 	scale5    float64
 	scaleWk   float64
+
+	measuredPlans map[string]*Plan // user -> plan of Options.Measured, resolved
 }
 
 // Run prices each user's months under every plan and recommends the cheapest.
@@ -135,6 +142,7 @@ func Run(reqs []usage.Request, notices []usage.Notice, prices *pricing.Table, op
 	}
 	rep.BreakEven = e.breakEven()
 	rep.PlanBudgets = e.planBudgets()
+	e.applyMeasuredReport(rep)
 	if unpriced > 0 {
 		e.notes = append(e.notes, fmt.Sprintf("%d requests of models without a price are left out of every cost", unpriced))
 	}
