@@ -110,7 +110,9 @@ func TestStatuslineLogsErrors(t *testing.T) {
 		t.Errorf("no log beside --db: %v", err)
 	}
 	// A failing store is an error like any other.
-	defer func(f func(*cli.Context, *env, *statusline.Input, string) (statusline.Store, func(), error)) { statuslineStore = f }(statuslineStore)
+	defer func(f func(*cli.Context, *env, *statusline.Input, string) (statusline.Store, func(), error)) {
+		statuslineStore = f
+	}(statuslineStore)
 	statuslineStore = func(*cli.Context, *env, *statusline.Input, string) (statusline.Store, func(), error) {
 		return nil, nil, fmt.Errorf("store locked")
 	}
@@ -137,7 +139,9 @@ func TestMeasuredBudgetsEndToEnd(t *testing.T) {
 	logs := filepath.Join(home, "logs", "projects", "p")
 	os.MkdirAll(logs, 0o755)
 	mem := statusline.NewMemStore()
-	defer func(f func(*cli.Context, *env, *statusline.Input, string) (statusline.Store, func(), error)) { statuslineStore = f }(statuslineStore)
+	defer func(f func(*cli.Context, *env, *statusline.Input, string) (statusline.Store, func(), error)) {
+		statuslineStore = f
+	}(statuslineStore)
 	statuslineStore = func(_ *cli.Context, _ *env, _ *statusline.Input, user string) (statusline.Store, func(), error) {
 		return mem, func() {}, nil
 	}
