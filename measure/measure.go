@@ -171,8 +171,11 @@ type Spend struct {
 
 // NewSpend indexes points (any order).
 func NewSpend(points []Point) *Spend {
-	ps := slices.Clone(points)
-	slices.SortStableFunc(ps, func(a, b Point) int { return a.Time.Compare(b.Time) })
+	ps := points
+	if !slices.IsSortedFunc(ps, func(a, b Point) int { return a.Time.Compare(b.Time) }) {
+		ps = slices.Clone(points)
+		slices.SortStableFunc(ps, func(a, b Point) int { return a.Time.Compare(b.Time) })
+	}
 	s := &Spend{times: make([]time.Time, len(ps)), cum: make([][NumClasses + 1]float64, len(ps)+1)}
 	for i, p := range ps {
 		s.times[i] = p.Time
@@ -322,11 +325,18 @@ func stab(obsv []obs, penalty float64) (lo, hi float64) {
 		evs = append(evs, ev{o.lo, true}, ev{o.hi, false})
 	}
 	// Opens before closes at the same x: touching intervals overlap.
-	sort.Slice(evs, func(i, j int) bool {
-		if evs[i].x != evs[j].x {
-			return evs[i].x < evs[j].x
+	slices.SortFunc(evs, func(a, b ev) int {
+		switch {
+		case a.x < b.x:
+			return -1
+		case a.x > b.x:
+			return 1
+		case a.open == b.open:
+			return 0
+		case a.open:
+			return -1
 		}
-		return evs[i].open && !evs[j].open
+		return 1
 	})
 	opened, closed, best := 0, 0, math.Inf(-1)
 	for i, e := range evs {

@@ -27,11 +27,14 @@ type Store interface {
 type MemStore struct {
 	mu     sync.Mutex
 	snaps  []Snapshot
+	seen   map[readingKey]bool
 	points map[string][]measure.Point
 }
 
 // NewMemStore returns an empty MemStore.
-func NewMemStore() *MemStore { return &MemStore{points: map[string][]measure.Point{}} }
+func NewMemStore() *MemStore {
+	return &MemStore{seen: map[readingKey]bool{}, points: map[string][]measure.Point{}}
+}
 
 // AddSpend adds logged spend of user.
 func (m *MemStore) AddSpend(user string, ps ...measure.Point) {
@@ -44,12 +47,10 @@ func (m *MemStore) AddSpend(user string, ps ...measure.Point) {
 func (m *MemStore) RecordSnapshot(s Snapshot) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, o := range m.snaps {
-		if o.SameReading(s) {
-			return nil
-		}
+	if k := s.key(); !m.seen[k] {
+		m.seen[k] = true
+		m.snaps = append(m.snaps, s)
 	}
-	m.snaps = append(m.snaps, s)
 	return nil
 }
 
@@ -71,7 +72,7 @@ func (m *MemStore) Snapshots(user string, since time.Time) ([]Snapshot, error) {
 func (m *MemStore) Spend(user string, since time.Time) ([]measure.Point, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []measure.Point
+	out := make([]measure.Point, 0, len(m.points[user]))
 	for _, p := range m.points[user] {
 		if !p.Time.Before(since) {
 			out = append(out, p)
