@@ -97,3 +97,17 @@ func TestResolve(t *testing.T) {
 		t.Errorf("no plan: %+v", s)
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(`{"plan":"max","tz":"UTC","provider":["a"],"db":"x"}`))
+	f.Add([]byte(`{"provider":"a"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse("c.json", data, Checks{})
+		if err == nil && c.Path != "c.json" {
+			t.Fatalf("path %q", c.Path)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "c.json:") {
+			t.Fatalf("error without file:line:col: %v", err)
+		}
+	})
+}
