@@ -120,9 +120,7 @@ func runStatusline(c *cli.Context, e *env) (err error) {
 		if !ok {
 			return fmt.Errorf("unknown --plan %q", name)
 		}
-		if !p.Metered {
-			opt.Plan = p
-		}
+		opt.Plan = p // the API has no budgets: its name only
 	}
 	st, closeStore, err := statuslineStore(c, e, in, opt.User)
 	if err != nil {
