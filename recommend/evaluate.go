@@ -56,7 +56,8 @@ func (e *engine) options(u *userData, s5, sWk float64) []*option {
 	first := e.providers[0].Multiplier
 	for _, p := range e.subs {
 		o := &option{id: p.ID, name: p.NameAt(e.now), plan: p, individual: !p.Team}
-		o.run = u.tl.run(p, e.cat, s5, sWk, len(e.months))
+		p5, pWk := e.planScales(u.name, p, s5, sWk)
+		o.run = u.tl.run(p, e.cat, p5, pWk, len(e.months))
 		for m := range e.months {
 			f := u.factor[m]
 			a := &u.months[m]
@@ -253,9 +254,10 @@ func (e *engine) user(u *userData, calibrated bool) User {
 	out.Windows, out.Weeks = e.spans(u)
 	out.BlockedHours = math.Round(e.blocked(u).Hours()*100) / 100
 	out.Binding = e.binding(u, rank)
-	out.Confidence, out.ConfidenceNotes = e.confidence(u, rank, days, records, calibrated, &out)
+	out.Confidence, out.ConfidenceNotes = e.confidence(u, rank, days, records, calibrated || e.measuredFor(u.name) != nil, &out)
 	out.Reason = e.reason(u, rank, &out)
 	out.Notes = e.userNotes(u, out, ci/n, sdk/n, list/n)
+	e.applyMeasured(u, &out)
 	return out
 }
 

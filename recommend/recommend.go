@@ -54,6 +54,11 @@ type Options struct {
 	// Billing is "monthly" (the default, "") or "yearly": yearly prices the
 	// plans that have a yearly price (Pro, Team seats) with it.
 	Billing string
+	// Measured are budgets measured from status-line snapshots, by user (see
+	// package measure and measured.go). They outrank the defaults and
+	// Calibrate for that user; Measured.Plan is the plan they were measured on
+	// ("": CurrentPlan, else the plan with the nearest defaults).
+	Measured map[string]*Measured
 }
 
 // DefaultModel is the model of the output-only break-even rule of thumb.
@@ -98,6 +103,8 @@ type engine struct {
 	scaleWk   float64
 	nUsers    int // users in the report: team seats are shared among them
 	calib     *Calibration
+
+	measuredPlans map[string]*Plan // user -> plan of Options.Measured, resolved
 }
 
 // Run prices each user's months under every plan and recommends the cheapest.
@@ -149,6 +156,7 @@ func Run(reqs []usage.Request, notices []usage.Notice, prices *pricing.Table, op
 	rep.BreakEven = e.breakEven()
 	rep.PlanBudgets = e.planBudgets()
 	rep.Rules = e.cat.rules.describe()
+	e.applyMeasuredReport(rep)
 	if unpriced > 0 {
 		e.notes = append(e.notes, fmt.Sprintf("%d requests of models without a price are left out of every cost", unpriced))
 	}

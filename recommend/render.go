@@ -320,6 +320,10 @@ func writeBudgets(b *strings.Builder, st style, r *Report) {
 		what = "Budgets are calibrated from your own limit hits"
 		how = "scaled from the defaults by the use at your limit hits"
 	}
+	if r.Budgets == "measured" {
+		what = "Budgets are measured from your plan's own meter (status-line snapshots)"
+		how = "other plans are scaled by Anthropic's published per-session ratios; see each user's notes"
+	}
 	s := fmt.Sprintf("%s, in API-equivalent USD at list price per 5-hour window / per week: %s; %s.", what, strings.Join(parts, ", "), how)
 	if len(r.Rules) > 0 {
 		s += " Dated rules: " + strings.Join(r.Rules, "; ") + "."

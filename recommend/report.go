@@ -9,8 +9,9 @@ const Schema = "usagescan.recommend/v1"
 type Report struct {
 	Schema    string   `json:"schema"`
 	Providers []string `json:"providers"`
-	// Budgets is "default" (the catalogue's estimates) or "calibrated" (scaled
-	// to the limits the user actually hit).
+	// Budgets is "default" (the catalogue's estimates), "calibrated" (scaled
+	// to the limits the user actually hit) or "measured" (some user's budgets
+	// measured from status-line snapshots: User.Measured).
 	Budgets  string `json:"budgets"`
 	Timezone string `json:"timezone"`
 	// Since and Until are the first and last day covered (inclusive).

@@ -72,7 +72,7 @@ Exit codes: 0 ok, 1 error, 2 no usage data found, 3 a model without a price (--s
 		ErrWriter:      stderr,
 		Suggest:        true,
 		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are decided in exitCode()
-		Commands:       []*cli.Command{reportCommand(e), recommendCommand(e), ingestCommand(e), reconcileCommand(e), pricesCommand(e), storeCommand(e)},
+		Commands:       []*cli.Command{reportCommand(e), recommendCommand(e), ingestCommand(e), reconcileCommand(e), pricesCommand(e), storeCommand(e), statuslineCommand(e), configCommand(e)},
 	}
 	err := app.Run(withDefaultCommand(ccusageArgs(args)))
 	return exitCode(stderr, err)

@@ -44,6 +44,7 @@ Examples:
 				&cli.StringFlag{Name: "current-plan", Usage: "the plan `ID` you are on (pro, max-5x, max-20x, ...): your limit hits become evidence of its real budget"},
 				&cli.BoolFlag{DisableDefaultText: true, Name: "calibrate", Usage: "use the budgets observed at your limit hits instead of the defaults (needs --current-plan)"},
 			),
+			configFlagSet(),
 			inCategory("Output",
 				&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, markdown, json or html (a page with charts; use with --out)"},
 				outFlag(),
@@ -54,6 +55,9 @@ Examples:
 
 func runRecommend(c *cli.Context, e *env) error {
 	e.quiet = c.Bool("quiet")
+	if _, err := applyConfig(c, e, "current-plan"); err != nil {
+		return err
+	}
 	format := c.String("format")
 	switch format {
 	case "table", "markdown", "json", "html":
@@ -153,6 +157,9 @@ func runRecommend(c *cli.Context, e *env) error {
 	notices, err := in.Notices(from, to)
 	if err != nil {
 		return storeError(err)
+	}
+	if opt.Measured, err = measuredBudgets(c, e, reqs, prices, opt.CurrentPlan); err != nil {
+		return err
 	}
 	rep, err := recommend.Run(reqs, notices, prices, opt)
 	if err != nil {

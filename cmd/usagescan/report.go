@@ -77,7 +77,7 @@ Examples:
    usagescan report --since 2026-06 --until 2026-08
    usagescan report --by week --tz Europe/Rome
    usagescan report --format csv --logs ci=./ci-logs > usage.csv`,
-		Flags: flagSet(sourceFlags(), csvFlags(), readStoreFlags(), periodFlags(), pricingFlags(),
+		Flags: flagSet(sourceFlags(), csvFlags(), readStoreFlags(), periodFlags(), pricingFlags(), configFlagSet(),
 			inCategory("Output",
 				&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, json, csv or html (a page with charts; use with --out)"},
 				&cli.BoolFlag{DisableDefaultText: true, Name: "breakdown", Usage: "split each cost into input, output, cache write, cache read and web search (table; JSON always has cost_breakdown)"},
@@ -133,6 +133,9 @@ func parseReportOptions(c *cli.Context, e *env) (*reportOptions, error) {
 
 func runReport(c *cli.Context, e *env) error {
 	e.quiet = c.Bool("quiet")
+	if _, err := applyConfig(c, e, ""); err != nil {
+		return err
+	}
 	o, err := parseReportOptions(c, e)
 	if err != nil {
 		return err
