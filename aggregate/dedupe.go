@@ -106,6 +106,27 @@ func (s *Set) AddHashed(h usage.KeyHash, r *usage.Request) (added bool) {
 	return s.add(h, r, false, nil)
 }
 
+// AddOver adds a copy that takes precedence over the one held: it replaces
+// it unless the held copy is better by usage.Replaces (on substance, not on
+// who read it). A run's named sources go over the store this way, so their
+// labels (--user, --logs NAME=, --user-map) win.
+func (s *Set) AddOver(h usage.KeyHash, r *usage.Request) {
+	sh := &s.shards[h[0]%shards]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if i, ok := sh.index[h]; ok {
+		var held usage.Request
+		s.expand(&sh.recs[i], &held)
+		if !usage.Replaces(&held, r) {
+			s.compact(r, &sh.recs[i], nil)
+		}
+		return
+	}
+	sh.index[h] = uint32(len(sh.recs))
+	sh.recs = append(sh.recs, rec{k: binary.BigEndian.Uint64(h[:8])})
+	s.compact(r, &sh.recs[len(sh.recs)-1], nil)
+}
+
 // EachKeyed calls fn with every unique request and its key hash, in no
 // particular order. r is reused after fn returns.
 func (s *Set) EachKeyed(fn func(h usage.KeyHash, r *usage.Request)) {

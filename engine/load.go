@@ -140,8 +140,8 @@ func (in *Input) Groups(rng aggregate.Range) (aggregate.Groups, error) {
 			if old.Time.Equal(r.Time) || rng.Contains(old.Time) {
 				matched++
 			}
-			if !usage.Better(r, old) {
-				return
+			if usage.Replaces(old, r) {
+				return // the stored copy is better; a tie goes to the source named now
 			}
 			if k := aggregate.KeyOf(old, in.Long); rng.Contains(k.Start()) {
 				g.Add(k, old, -1)
@@ -193,7 +193,7 @@ func (in *Input) Requests(from, to time.Time, fn func(*usage.Request)) error {
 	}
 	in.Set.EachKeyed(func(h usage.KeyHash, r *usage.Request) {
 		if rng.Contains(r.Time) {
-			set.AddHashed(h, r)
+			set.AddOver(h, r)
 		}
 	})
 	set.Sorted(fn)

@@ -225,6 +225,15 @@ func (w *reader) read(j *Job, sink Sink, worker int) (fr *FileResult) {
 		fr.Err = err
 		return fr
 	}
+	if !fi.Mode().IsRegular() {
+		// A pipe or a device (--logs <(cmd)): read as a stream, with no
+		// resume point (there is no offset to come back to).
+		w.rd.Reset(f, j.Path, j.User)
+		w.scan(fr, sink, worker)
+		fr.Err = w.rd.Err()
+		fr.Next = FileState{Path: j.Path, User: j.User}
+		return fr
+	}
 	next := FileState{Path: j.Path, User: j.User, Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
 	next.Dev, next.Ino = Identity(fi)
 	size := next.Size

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -100,6 +101,16 @@ var cliCases = []cliCase{
 }
 
 func TestCLI(t *testing.T) {
+	// A file ending in a cut-off line is "still being written" for a day after
+	// its last change, then malformed: age the messy fixture's files so the
+	// golden output does not depend on when the checkout was made.
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	messy, _ := filepath.Glob(fixtures + "/messy/*.jsonl")
+	for _, f := range messy {
+		if err := os.Chtimes(f, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tc := range cliCases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := runCLI(t, tc)

@@ -55,7 +55,7 @@ func TestColour(t *testing.T) {
 	rec := []string{"recommend", "--logs", "heavy=" + fixtures + "/recommend/heavy"}
 	force := map[string]string{"FORCE_COLOR": "1", "USAGESCAN_NOW": now["USAGESCAN_NOW"]}
 	out := runCLI(t, cliCase{args: rec, env: force})
-	for _, want := range []string{ansiGood + "Recommended: Max 20x", ansiWarn + "$3,920 extra" + ansiReset} {
+	for _, want := range []string{ansiGood + "Recommended: Ultra", ansiWarn + "$3,725 extra" + ansiReset} {
 		if !strings.Contains(out, want) {
 			t.Errorf("FORCE_COLOR: no %q in\n%s", want, out)
 		}

@@ -83,8 +83,9 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, alwaysLogs bool) 
 	var st *store.Store
 	useStore := readLogs && !c.Bool("no-store")
 	defaultLogs := len(c.StringSlice("logs")) == 0
-	if useStore && defaultLogs {
-		// The default run: the store is the engine.
+	if useStore && defaultLogs && (len(src.Files) > 0 || storeExists(c, e)) {
+		// The default run: the store is the engine. (No logs and no store yet:
+		// nothing to keep, and nothing found, below.)
 		st, in.ingest, err = updateStore(c, e, prices, src.Files)
 		if err != nil {
 			return nil, err
@@ -109,6 +110,13 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, alwaysLogs bool) 
 		}
 		for _, s := range sources {
 			fmt.Fprintf(e.stderr, "usagescan: reading %s as user %s\n", s.Path, s.User)
+		}
+		if readLogs {
+			n := len(src.Files)
+			if in.ingest != nil {
+				n = in.ingest.Files
+			}
+			fmt.Fprintf(e.stderr, "usagescan: %s found\n", plural(n, "log file"))
 		}
 	}
 	var prog scan.Progress
@@ -176,6 +184,16 @@ func updateStore(c *cli.Context, e *env, prices *pricing.Table, files []scan.Fil
 	}
 	reportLogProblems(e, res.Summary, c.Bool("verbose"))
 	return st, &res, nil
+}
+
+// storeExists reports whether the history store has been made.
+func storeExists(c *cli.Context, e *env) bool {
+	path, err := dbPath(c, e)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(path)
+	return err == nil
 }
 
 // reportLockTimeout is how long a report waits for an ingest holding the store

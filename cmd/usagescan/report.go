@@ -186,9 +186,9 @@ func diagnosticsLine(in *inputs) string {
 	if res := in.logs(); res.Files > 0 || in.ingest != nil {
 		st := res.Stats
 		what := fmt.Sprintf("scanned %s (%s)", plural(res.Files, "file"), humanize.Bytes(uint64(st.Bytes)))
-		if in.ingest != nil {
-			what = fmt.Sprintf("%s: %s unchanged, %s read (%s)", plural(in.ingest.Files, "log file"),
-				humanize.Comma(int64(in.ingest.Skipped)), humanize.Comma(int64(res.Files)), humanize.Bytes(uint64(res.Bytes)))
+		if in.ingest != nil && in.ingest.Skipped > 0 {
+			what = fmt.Sprintf("scanned %s of %s (%s; the rest unchanged since the last run)", humanize.Comma(int64(res.Files)),
+				plural(in.ingest.Files, "log file"), humanize.Bytes(uint64(st.Bytes)))
 		}
 		dups := in.Set.Duplicates()
 		if in.ingest != nil {
@@ -201,7 +201,10 @@ func diagnosticsLine(in *inputs) string {
 		parts = append(parts, fmt.Sprintf("read %s (%s): %s", plural(in.CSVFiles, "CSV file"),
 			humanize.Bytes(uint64(in.CSV.Bytes)), plural64(in.CSV.Rows, "row")))
 	}
-	if in.storePath != "" {
+	switch {
+	case in.storePath != "" && in.ingest != nil:
+		parts = append(parts, fmt.Sprintf("store: %s", plural64(in.StoreRecords, "request")))
+	case in.storePath != "":
 		parts = append(parts, fmt.Sprintf("store: %s, %s only there", plural64(in.StoreRecords, "request"), humanize.Comma(in.StoreOnly)))
 	}
 	return strings.Join(parts, "; ")
