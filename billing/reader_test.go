@@ -241,7 +241,7 @@ func checkKeys(t *testing.T, got []usage.Request) {
 		if r.Source != SourceUsage && r.Source != SourceCost {
 			continue
 		}
-		if !strings.HasPrefix(r.Key, "bill:v1:") || len(r.Key) != len("bill:v1:")+32 || seen[r.Key] {
+		if !strings.HasPrefix(r.Key, RowKeyPrefix+r.Source+"|") || seen[r.Key] {
 			t.Errorf("record %d: key %q is not a new row key", i, r.Key)
 		}
 		if r.Rev <= 0 || r.Rev != rev0 {

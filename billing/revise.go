@@ -1,9 +1,6 @@
 package billing
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"math"
 	"strings"
 	"time"
@@ -25,9 +22,9 @@ const RowKeyPrefix = "bill:"
 // exports the token_type and cost_type (lower-cased; a file without cost_type
 // has "token").
 //
-// The Key is RowKeyPrefix, "v1:" and the first 32 hex digits of a SHA-256 of
-// the identity's fields, each length-prefixed: fixed length, free of
-// separators that a cell could contain.
+// The Key is RowKey of the row's RowID, the same key the Admin API's rows get
+// (billing/adminapi), so the same day read from a CSV and pulled from the API
+// is one row, the newer copy winning.
 
 // merge adds the record just read from row to the file's pending records:
 // a new one for a new identity, else summed into the earlier one.
@@ -36,7 +33,7 @@ func (rd *Reader) merge(row []string) {
 	if end := rd.rec.Time.Add(rd.lastPeriod); end.After(rd.lastEnd) {
 		rd.lastEnd = end
 	}
-	if i, ok := rd.pendIdx[string(id)]; ok {
+	if i, ok := rd.pendIdx[id]; ok {
 		sumInto(&rd.pend[i], &rd.rec)
 		rd.stats.Merged++
 		return
@@ -49,7 +46,7 @@ func (rd *Reader) merge(row []string) {
 		b := *r.Billed
 		r.Billed = &b
 	}
-	r.Key = string(id) // hashed in finish
+	r.Key = id
 	rd.pendIdx[r.Key] = len(rd.pend)
 	rd.pend = append(rd.pend, r)
 }
@@ -69,14 +66,11 @@ func sumInto(r, o *usage.Request) {
 	}
 }
 
-// finish gives every pending record its Key and the file's Rev.
+// finish gives every pending record the file's Rev.
 func (rd *Reader) finish() {
 	rev := Rev(rd.lastEnd, rd.opt.ModTime)
 	for i := range rd.pend {
-		r := &rd.pend[i]
-		sum := sha256.Sum256([]byte(r.Key))
-		r.Key = RowKeyPrefix + "v1:" + hex.EncodeToString(sum[:16])
-		r.Rev = rev
+		rd.pend[i].Rev = rev
 	}
 	rd.pendIdx = nil
 }
@@ -98,37 +92,20 @@ func Rev(lastEnd, mtime time.Time) int64 {
 	return hours<<32 | secs
 }
 
-// identity is the identity of the record just read from row, as the bytes
-// that are hashed into its key.
-func (rd *Reader) identity(row []string) []byte {
-	b := rd.idBuf[:0]
-	str := func(s string) {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+// identity is the identity of the record just read from row: its RowKey.
+func (rd *Reader) identity(row []string) string {
+	id := RowID{
+		Source: rd.rec.Source, Label: rd.opt.User, Time: rd.rec.Time, Hourly: rd.lastPeriod == time.Hour,
+		Model: rd.rec.Model, APIKey: rd.cell(row, fKey), Workspace: rd.cell(row, fWorkspace),
+		Tier: rd.cell(row, fTier), Context: rd.rec.Context, Geo: rd.cell(row, fGeo), Speed: rd.cell(row, fSpeed),
 	}
-	b = append(b, "usagescan bill row v1\x00"...)
-	b = append(b, byte(rd.lay.Format))
-	str(rd.opt.User)
-	if rd.lastPeriod == time.Hour {
-		str("h" + rd.rec.Time.Format("2006-01-02T15:04"))
-	} else {
-		str("d" + rd.rec.Time.Format(time.DateOnly))
-	}
-	for _, f := range [...]field{fModel, fKey, fWorkspace, fTier, fGeo, fSpeed} {
-		str(na(rd.cell(row, f)))
-	}
-	b = append(b, byte(rd.rec.Context))
 	if rd.lay.Format == FormatCost {
-		str(strings.ToLower(na(rd.cell(row, fTokenType))))
-		ct := "token"
+		id.TokenType = strings.ToLower(na(rd.cell(row, fTokenType)))
 		if rd.lay.idx[fCostType] >= 0 {
-			ct = strings.ToLower(na(rd.cell(row, fCostType)))
+			if ct := strings.ToLower(na(rd.cell(row, fCostType))); ct != "" && ct != "token" && ct != "tokens" {
+				id.TokenType = ct // web_search, code_execution, ...
+			}
 		}
-		if ct == "tokens" || ct == "" {
-			ct = "token"
-		}
-		str(ct)
 	}
-	rd.idBuf = b
-	return b
+	return RowKey(id)
 }

@@ -25,7 +25,9 @@ import (
 // (SourceUsage or SourceCost), so a usage row and a cost row never share a key.
 type RowID struct {
 	Source    string
+	Label     string // the --csv NAME= label ("" for none): two labelled exports never share rows
 	Time      time.Time
+	Hourly    bool // an hourly bucket (a daily one otherwise)
 	Model     string
 	APIKey    string
 	Workspace string
@@ -49,14 +51,18 @@ type RowID struct {
 func RowKey(id RowID) string {
 	var b strings.Builder
 	b.Grow(96 + len(id.Model) + len(id.APIKey) + len(id.Workspace))
-	b.WriteString("bill:")
+	b.WriteString(RowKeyPrefix)
 	b.WriteString(keyWord(id.Source))
+	if id.Label != "" {
+		b.WriteString("|label=")
+		b.WriteString(strconv.Quote(id.Label))
+	}
 	b.WriteByte('|')
 	t := id.Time.UTC()
-	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
-		b.WriteString(t.Format(time.DateOnly))
+	if id.Hourly {
+		b.WriteString(t.Format("2006-01-02T15:04"))
 	} else {
-		b.WriteString(t.Format("2006-01-02T15:04:05.999999999"))
+		b.WriteString(t.Format(time.DateOnly))
 	}
 	for _, s := range [...]string{id.Model, na(id.APIKey), na(id.Workspace)} {
 		b.WriteByte('|')

@@ -19,8 +19,8 @@ func TestRowKey(t *testing.T) {
 	}{
 		{"console v2 row", func(*RowID) {},
 			`bill:api-billing|2026-03-31|"claude-haiku-4-5-20251001"|"super"|"Default"|standard|std|not_available||`},
-		{"hourly", func(r *RowID) { r.Time = day.Add(2 * time.Hour) },
-			`bill:api-billing|2026-03-31T02:00:00|"claude-haiku-4-5-20251001"|"super"|"Default"|standard|std|not_available||`},
+		{"hourly", func(r *RowID) { r.Time, r.Hourly = day.Add(2*time.Hour), true },
+			`bill:api-billing|2026-03-31T02:00|"claude-haiku-4-5-20251001"|"super"|"Default"|standard|std|not_available||`},
 		{"another zone, same instant", func(r *RowID) { r.Time = day.In(time.FixedZone("X", 7200)) },
 			`bill:api-billing|2026-03-31|"claude-haiku-4-5-20251001"|"super"|"Default"|standard|std|not_available||`},
 		{"speed standard is empty, case ignored", func(r *RowID) { r.Speed, r.Tier, r.Geo = "Standard", "STANDARD", "Not_Available" },

@@ -18,7 +18,10 @@ var (
 	mar30 = time.Date(2026, 3, 30, 0, 0, 0, 0, time.UTC)
 	mar31 = time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)
 	apr1  = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
-	rev   = pullTime.Unix()
+	// A pull's revision: the day it covers up to (hours since 1970, high bits)
+	// and the pull time (low bits), on the scale of a CSV export's (billing.Rev).
+	rev     = int64(apr1.Unix()/3600)<<32 | pullTime.Unix()
+	revCost = int64(mar31.Unix()/3600)<<32 | pullTime.Unix()
 )
 
 func TestFetchUsageTwoPagesWithRetries(t *testing.T) {
@@ -130,7 +133,7 @@ func TestFetchCost(t *testing.T) {
 	for i, w := range want {
 		g := got[i]
 		if g.Key != w.key || g.User != w.user || g.Model != w.model || g.Context != w.ctx || g.Source != "api-cost" ||
-			!g.Time.Equal(mar30) || g.Rev != rev || g.Tokens != (usage.Tokens{}) || g.Count != 0 || g.Billed == nil {
+			!g.Time.Equal(mar30) || g.Rev != revCost || g.Tokens != (usage.Tokens{}) || g.Count != 0 || g.Billed == nil {
 			t.Errorf("record %d:\n got %+v\nwant %+v", i, g, w)
 			continue
 		}

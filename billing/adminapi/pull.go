@@ -298,7 +298,7 @@ func (c *Client) FetchUsage(ctx context.Context, from, to time.Time) ([]usage.Re
 	if err := c.names(ctx, &st); err != nil {
 		return nil, st, err
 	}
-	rev := c.now().Unix()
+	rev := billing.Rev(minTime(to, c.now()), c.now())
 	var col collector
 	err := report(ctx, c, &st, usagePath, usageGroups, from, to, func(start time.Time, rs []usageResult) error {
 		for i := range rs {
@@ -363,7 +363,7 @@ func (c *Client) FetchCost(ctx context.Context, from, to time.Time) ([]usage.Req
 	if err := c.names(ctx, &st); err != nil {
 		return nil, st, err
 	}
-	rev := c.now().Unix()
+	rev := billing.Rev(minTime(to, c.now()), c.now())
 	var col collector
 	err := report(ctx, c, &st, costPath, costGroups, from, to, func(start time.Time, rs []costResult) error {
 		for i := range rs {
@@ -440,4 +440,11 @@ func clip(s string) string {
 		return s[:80] + "..."
 	}
 	return s
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
