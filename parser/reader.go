@@ -83,6 +83,9 @@ type Reader struct {
 	cutOff     bool  // the input ended in a cut-off line
 	atStart    bool  // the input starts at the file's first byte (a BOM may stand there)
 
+	mem   []byte // the unread input held in memory (ResetBytes)
+	inMem bool
+
 	notices []usage.Notice
 	req     usage.Request
 	stats   Stats
@@ -106,6 +109,7 @@ func NewReader(r io.Reader, name, user string) *Reader {
 // Stats and errors start again from zero.
 func (rd *Reader) Reset(r io.Reader, name, user string) {
 	rd.r, rd.name, rd.user = r, name, user
+	rd.mem, rd.inMem = nil, false
 	rd.start, rd.end, rd.scanned = 0, 0, 0
 	rd.eof, rd.lineNo, rd.err = false, 0, nil
 	rd.consumed = 0
@@ -114,6 +118,14 @@ func (rd *Reader) Reset(r io.Reader, name, user string) {
 	rd.stats = Stats{}
 	rd.errs = rd.errs[:0]
 	rd.notices = rd.notices[:0]
+}
+
+// ResetBytes is ResetAt for input held in memory (a file read whole): lines
+// are cut from data in place, with no copy. data must not change while the
+// Reader uses it.
+func (rd *Reader) ResetBytes(data []byte, name, user string, lines int64) {
+	rd.ResetAt(nil, name, user, lines)
+	rd.mem, rd.inMem = data, true
 }
 
 // ResetAt is Reset for the part of a file after a resume point: lines is the
@@ -167,6 +179,21 @@ func (rd *Reader) Line() int { return rd.lineNo }
 
 // nextLine returns the next line without its '\n', and whether it ended with one.
 func (rd *Reader) nextLine() (line []byte, complete, ok bool) {
+	if rd.inMem {
+		if len(rd.mem) == 0 {
+			return nil, false, false
+		}
+		rd.lineNo++
+		if i := bytes.IndexByte(rd.mem, '\n'); i >= 0 {
+			line, rd.mem = rd.mem[:i], rd.mem[i+1:]
+			rd.consumed += int64(i + 1)
+			rd.stats.Bytes += int64(i + 1)
+			return line, true, true
+		}
+		line, rd.mem = rd.mem, nil
+		rd.stats.Bytes += int64(len(line))
+		return line, false, true
+	}
 	for {
 		if i := bytes.IndexByte(rd.buf[rd.start+rd.scanned:rd.end], '\n'); i >= 0 {
 			j := rd.start + rd.scanned + i

@@ -20,6 +20,10 @@ import (
 // from a rewritten one.
 const HeadSize = 4096
 
+// wholeMax is the largest file (or part after a resume point) read into memory
+// at once; larger ones stream.
+const wholeMax = 32 << 20
+
 // CutOffAge is how long a file may end in a line still being written before
 // that line counts as malformed: a session that stopped mid-line long ago.
 const CutOffAge = 24 * time.Hour
@@ -198,6 +202,7 @@ func Read(jobs []*Job, sink Sink, opt Options) *Summary {
 type reader struct {
 	rd           *parser.Reader
 	buf          []byte // for heads
+	whole        []byte // a whole file
 	prog         *Progress
 	cutOffBefore int64 // a cut-off line in a file last changed before this is malformed
 }
@@ -275,8 +280,26 @@ func (w *reader) read(j *Job, sink Sink, worker int) (fr *FileResult) {
 	}
 	next.Offset, next.Lines = start, lines
 	if size > start {
-		// Only the bytes the stat saw: lines appended meanwhile are for the next read.
-		w.rd.ResetAt(io.NewSectionReader(f, start, size-start), j.Path, j.User, lines)
+		// Only the bytes the stat saw: lines appended meanwhile are for the next
+		// read. A file of up to wholeMax bytes is read at once and its lines cut
+		// in place (the common case: no copy, a few system calls); a larger one
+		// streams through the parser's buffer, so memory stays bounded.
+		if n := size - start; n <= wholeMax {
+			if int64(cap(w.whole)) < n {
+				w.whole = make([]byte, n)
+			}
+			data := w.whole[:n]
+			if m, err := f.ReadAt(data, start); int64(m) < n {
+				if err == nil || err == io.EOF {
+					err = errShrank
+				}
+				fr.Err = err
+				return fr
+			}
+			w.rd.ResetBytes(data, j.Path, j.User, lines)
+		} else {
+			w.rd.ResetAt(io.NewSectionReader(f, start, n), j.Path, j.User, lines)
+		}
 		w.scan(fr, sink, worker)
 		if err := w.rd.Err(); err != nil {
 			fr.Err = err // the file's state stays as it was: the next read reads these bytes again

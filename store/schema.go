@@ -78,7 +78,8 @@ ALTER TABLE files RENAME TO files_v2;
 
 // schemaV3 is the schema of version 3 (see the package documentation).
 const schemaV3 = `CREATE TABLE requests (
-	key            BLOB PRIMARY KEY,
+	id             INTEGER PRIMARY KEY,
+	key            BLOB NOT NULL UNIQUE,
 	time           INTEGER NOT NULL,
 	user           TEXT NOT NULL,
 	source         TEXT NOT NULL,
@@ -109,7 +110,7 @@ const schemaV3 = `CREATE TABLE requests (
 	first_seen     INTEGER NOT NULL,
 	last_seen      INTEGER NOT NULL,
 	replaced       INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
+);
 CREATE INDEX requests_time ON requests (time);
 CREATE TABLE rollup (
 	slot           INTEGER NOT NULL,
