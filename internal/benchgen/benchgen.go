@@ -287,7 +287,7 @@ func (g *gen) create(path string) (*out, error) {
 		return nil, err
 	}
 	g.files++
-	return &out{g: g, path: path, f: f, w: bufio.NewWriterSize(f, 1<<20), noReqAt: -1}, nil
+	return &out{g: g, path: path, f: f, w: bufio.NewWriterSize(f, 128<<10), noReqAt: -1}, nil
 }
 
 // raw writes part of a line.

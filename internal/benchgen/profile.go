@@ -81,10 +81,10 @@ func Lean() Profile {
 		MaxResult:       16 << 10,
 		ResultScale:     0.02,
 		TextScale:       0.01,
-		ThinkingRate:    0.04,
-		TaskRate:        0.015,
+		ThinkingRate:    0.03,
+		TaskRate:        0.01,
 		// Mostly 2.0.x, whose lines are shorter: {2.1.x x6, 2.0.x x3, 1.0.x x2}.
-		VersionWeights: []int{1, 1, 1, 1, 1, 1, 6, 6, 6, 2, 2},
+		VersionWeights: []int{1, 1, 1, 1, 1, 1, 8, 8, 8, 2, 2},
 		ServerToolRate: 0.1,
 		MaxResponses:   30,
 		ToolRate:       0.04,
