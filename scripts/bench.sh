@@ -28,6 +28,8 @@
 #   BENCH_RUNS     timed runs per measurement                        (5)
 #   BENCH_LEAN     1 adds part 2                                     (0)
 #   BENCH_STORE    1 adds part 3                                     (0)
+#   BENCH_INGEST   1 also times `usagescan ingest` on the main tree: a first ingest into a new
+#                  store (target <= 1.5x the pure scan) and one with nothing new (<= 100 ms)
 #   BENCH_LEAN_DIR, BENCH_LEAN100K_DIR  the lean trees   (/tmp/usagescan-bench-lean-1m, -lean-100k)
 #   CCUSAGE        ccusage binary; else ../peer/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage
 #                  beside the checkout, else `ccusage` on PATH; CCUSAGE=none skips it
@@ -212,6 +214,13 @@ storefile=$(find "$work/data" -type f -name '*.db' -printf '%s bytes: %p\n' 2>/d
 measure "(c) default run, nothing new" "$work/c.json" : \
 	env CLAUDE_CONFIG_DIR="$tree" XDG_DATA_HOME="$work/data" "$us" report --format json --tz UTC
 c_med=$MEDIAN c_rss=$RSS
+if [ "${BENCH_INGEST:-0}" = 1 ]; then # the explicit ingest: a first one into a new store each run, then one with nothing new
+	measure "ingest (first)" /dev/null 'rm -f "$work/ingest.db" "$work/ingest.db-wal" "$work/ingest.db-shm"' \
+		"$us" ingest --quiet --db "$work/ingest.db" --logs "$tree"
+	ingest_first=$MEDIAN ingest_rss=$RSS
+	measure "ingest (no change)" /dev/null : "$us" ingest --quiet --db "$work/ingest.db" --logs "$tree"
+	ingest_none=$MEDIAN
+fi
 cc_med= cc_rss=
 if [ -n "$cc" ]; then
 	measure "(d) ccusage" "$work/d.json" : env CLAUDE_CONFIG_DIR="$tree" "$cc" claude monthly --json --offline -z UTC
@@ -222,6 +231,11 @@ row "(a) usagescan pure scan" "$a_med" "$a_rss" "$bytes"
 row "(b) usagescan fresh home" "$b_med" "$b_rss" "$bytes"
 row "(c) usagescan nothing new" "$c_med" "$c_rss" "$bytes"
 say "    store after (b): ${storefile:-none created under XDG_DATA_HOME}"
+if [ "${BENCH_INGEST:-0}" = 1 ] && [ -n "${ingest_first:-}" ] && [ -n "${ingest_none:-}" ] && [ -n "$a_med" ]; then
+	say "$(awk -v f="$ingest_first" -v n="$ingest_none" -v s="$a_med" -v r="$ingest_rss" 'BEGIN {
+		printf "ingest first: median %.3f s (%.2fx the pure scan; target <= 1.5x), max peak RSS %.1f MB\n", f, f/s, r/1024
+		printf "ingest with nothing new: median %.0f ms (target <= 100 ms)", n*1000 }')"
+fi
 if [ -n "$cc" ]; then
 	row "(d) ccusage" "$cc_med" "$cc_rss" "$bytes"
 	ratio "(a)/(d) pure scan" "$a_med" "$cc_med" 0.30 "$a_rss" 100
