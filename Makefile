@@ -12,8 +12,9 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race ./...
 
-# Generates a >= 1 GB synthetic log tree (once) and times usagescan on it, and
-# ccusage too when installed (see README, Performance).
+# Generates a 1.2 GB realistic synthetic log tree (once) and times usagescan on it
+# (pure scan, default run on a fresh home, again with nothing new), and ccusage too
+# when installed; BENCH_LEAN=1 and BENCH_STORE=1 add more (see README, Performance).
 bench: build
 	bash scripts/bench.sh
 

@@ -5,8 +5,9 @@
 #   scripts/crosscheck-ccusage.sh [TREE]
 #
 # TREE is a tree made by scripts/bench.sh (it holds truth.json; TRUTH=FILE points
-# elsewhere). Without TREE a fresh tree of ${CROSSCHECK_SIZE:-50MB} (seed
-# ${CROSSCHECK_SEED:-1}) is generated in a temporary folder; CROSSCHECK_EDGE=1 adds the
+# elsewhere). Without TREE a fresh tree of ${CROSSCHECK_SIZE:-50MB} (profile
+# ${CROSSCHECK_PROFILE:-realistic}, seed ${CROSSCHECK_SEED:-1}) is generated in a
+# temporary folder; CROSSCHECK_EDGE=1 adds the
 # cases where ccusage 20.0.24 departs from the counting rule (benchgen -edge-cases).
 # ccusage: see scripts/find-ccusage.sh ($CCUSAGE, else ../peer beside the checkout,
 # else `ccusage` on PATH. Exit status: 0 identical, 1 differences or failure.
@@ -30,7 +31,7 @@ else
 	truth=$work/truth.json
 	edge=()
 	[ "${CROSSCHECK_EDGE:-0}" = 1 ] && edge=(-edge-cases)
-	go run ./internal/benchgen/cmd/benchgen -out "$tree" -size "${CROSSCHECK_SIZE:-50MB}" \
+	go run ./internal/benchgen/cmd/benchgen -out "$tree" -size "${CROSSCHECK_SIZE:-50MB}" -profile "${CROSSCHECK_PROFILE:-realistic}" \
 		-seed "${CROSSCHECK_SEED:-1}" -truth "$truth" "${edge[@]}"
 fi
 [ -d "$tree/projects" ] || die "$tree/projects: no such folder"

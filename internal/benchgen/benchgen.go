@@ -36,9 +36,17 @@ type Config struct {
 	// Size is the total bytes of .jsonl files to write; the tree ends at the first
 	// line boundary at or after it (within a few MB on large trees).
 	Size int64
+	// Requests, when above zero, also ends the tree: soon after that many unique
+	// responses are written (a subagent in progress still writes its final response,
+	// so a tree may hold a few more). Set Size or Requests, or both: the first reached
+	// ends the tree.
+	Requests int64
 	// Seed makes the tree: the same Config gives the same bytes.
 	Seed int64
-	// Start and End bound the session timestamps (UTC). Zero: 2026-03-01 to 2026-07-01.
+	// Profile shapes the tree (line sizes, responses per file, files per session).
+	// Zero (no Name): Realistic().
+	Profile Profile
+	// Start and End bound the session timestamps (UTC). Zero: the profile's span.
 	Start, End time.Time
 	// EdgeCases adds two cases where ccusage 20.0.24 departs from the counting rule, so
 	// its totals no longer equal the truth: cache_creation_input_tokens above 5m + 1h
@@ -65,11 +73,12 @@ type Row struct {
 
 // Truth is what a correct scanner must report for the generated tree.
 type Truth struct {
-	Schema string `json:"schema"` // "benchgen.truth/v1"
-	Seed   int64  `json:"seed"`
-	Bytes  int64  `json:"bytes"` // total bytes of .jsonl files
-	Files  int    `json:"files"` // .jsonl files
-	Lines  int64  `json:"lines"`
+	Schema  string `json:"schema"` // "benchgen.truth/v1"
+	Profile string `json:"profile"`
+	Seed    int64  `json:"seed"`
+	Bytes   int64  `json:"bytes"` // total bytes of .jsonl files
+	Files   int    `json:"files"` // .jsonl files
+	Lines   int64  `json:"lines"`
 	// UsageLines counts top-level assistant lines with usage, <synthetic> excluded.
 	UsageLines int64 `json:"usage_lines"`
 	// SyntheticLines counts top-level assistant lines of model <synthetic>.
@@ -114,14 +123,22 @@ func Generate(cfg Config) (*Truth, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("benchgen: no output directory")
 	}
-	if cfg.Size <= 0 {
-		return nil, errors.New("benchgen: size must be positive")
+	if cfg.Size < 0 || cfg.Requests < 0 || cfg.Size == 0 && cfg.Requests == 0 {
+		return nil, errors.New("benchgen: size or requests must be positive")
+	}
+	if cfg.Profile.Name == "" {
+		cfg.Profile = Realistic()
+	}
+	p := cfg.Profile
+	if p.BytesPerRequest <= 0 || p.MaxSession <= 0 || p.MaxResult <= 0 || p.ResultScale <= 0 ||
+		p.TextScale <= 0 || p.MaxResponses <= 0 {
+		return nil, fmt.Errorf("benchgen: profile %q: sizes and scales must be positive", p.Name)
 	}
 	if cfg.Start.IsZero() {
-		cfg.Start = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		cfg.Start = p.Start
 	}
 	if cfg.End.IsZero() {
-		cfg.End = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+		cfg.End = p.End
 	}
 	if !cfg.End.After(cfg.Start.Add(72 * time.Hour)) {
 		return nil, errors.New("benchgen: the time range must span more than 3 days")
@@ -162,6 +179,9 @@ type gen struct {
 	text *textPool
 	b64  *b64Pool
 
+	p Profile
+	// size is the bytes aimed at: Config.Size, else Requests x BytesPerRequest.
+	size int64
 	// Limits scaled to the tree size, so that small test trees still hold many lines.
 	maxResult  int // largest tool result, bytes
 	maxSession int64
@@ -181,15 +201,21 @@ type gen struct {
 
 func newGen(cfg Config, root string) *gen {
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15))
-	poolSize := clamp(int(cfg.Size/16), 256<<10, 16<<20)
+	size := cfg.Size
+	if size == 0 {
+		size = cfg.Requests * cfg.Profile.BytesPerRequest
+	}
+	poolSize := clamp(int(size/16), 256<<10, 16<<20)
 	g := &gen{
 		cfg:        cfg,
+		p:          cfg.Profile,
+		size:       size,
 		root:       root,
 		rng:        rng,
 		text:       newTextPool(rng, poolSize),
 		b64:        newB64Pool(rng, clamp(poolSize/4, 64<<10, 2<<20)),
-		maxResult:  clamp(int(cfg.Size/40), 4<<10, 3<<20),
-		maxSession: clamp(cfg.Size/8, 64<<10, 150<<20),
+		maxResult:  clamp(int(size/40), min(4<<10, cfg.Profile.MaxResult), cfg.Profile.MaxResult),
+		maxSession: clamp(size/8, min(64<<10, cfg.Profile.MaxSession), cfg.Profile.MaxSession),
 		kindBytes:  map[string]int64{},
 		rows:       map[rowKey]*Row{},
 		keys:       map[string]struct{}{},
@@ -200,7 +226,7 @@ func newGen(cfg Config, root string) *gen {
 }
 
 func (g *gen) run() error {
-	for g.bytes < g.cfg.Size {
+	for !g.full() {
 		if err := g.session(); err != nil {
 			return err
 		}
@@ -208,9 +234,15 @@ func (g *gen) run() error {
 	return nil
 }
 
+// full says the tree has reached Config.Size or Config.Requests.
+func (g *gen) full() bool {
+	return g.cfg.Size > 0 && g.bytes >= g.cfg.Size || g.cfg.Requests > 0 && int64(len(g.keys)) >= g.cfg.Requests
+}
+
 func (g *gen) truth() *Truth {
 	t := &Truth{
 		Schema:         "benchgen.truth/v1",
+		Profile:        g.p.Name,
 		Seed:           g.cfg.Seed,
 		Bytes:          g.bytes,
 		Files:          g.files,
@@ -255,7 +287,7 @@ func (g *gen) create(path string) (*out, error) {
 		return nil, err
 	}
 	g.files++
-	return &out{g: g, path: path, f: f, w: bufio.NewWriterSize(f, 1<<20), noReqAt: -1}, nil
+	return &out{g: g, path: path, f: f, w: bufio.NewWriterSize(f, 128<<10), noReqAt: -1}, nil
 }
 
 // raw writes part of a line.

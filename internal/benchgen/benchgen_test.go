@@ -45,6 +45,7 @@ type recount struct {
 	writesAbove, writesBelow           int64 // usage lines with cache_creation_input_tokens above / below 5m + 1h
 	maxLine                            int
 	layouts                            map[string]int // "main", "subagents", "flat", "acompact"
+	keysSeen                           map[string]bool
 }
 
 type usageJSON struct {
@@ -197,7 +198,9 @@ func scan(t *testing.T, dir string) *recount {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rc.keysSeen = map[string]bool{}
 	for key, c := range best {
+		rc.keysSeen[key] = true
 		if len(c.files) > 1 {
 			rc.crossFileDups++
 			if !strings.Contains(key, ":") {
@@ -239,10 +242,14 @@ func (rc *recount) sortedRows() []Row {
 }
 
 func TestTruthMatchesRecount(t *testing.T) {
-	for _, edge := range []bool{false, true} {
-		t.Run(fmt.Sprintf("edge=%v", edge), func(t *testing.T) {
+	for _, tc := range []struct {
+		prof Profile
+		edge bool
+	}{{Realistic(), false}, {Realistic(), true}, {Lean(), false}, {Lean(), true}, {Legacy(), false}, {Legacy(), true}} {
+		edge := tc.edge
+		t.Run(fmt.Sprintf("%s/edge=%v", tc.prof.Name, edge), func(t *testing.T) {
 			dir := t.TempDir()
-			truth, err := Generate(Config{Dir: dir, Size: 2 << 20, Seed: 7, EdgeCases: edge})
+			truth, err := Generate(Config{Dir: dir, Size: 2 << 20, Seed: 7, EdgeCases: edge, Profile: tc.prof})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -312,7 +319,8 @@ func TestTruthMatchesRecount(t *testing.T) {
 func TestTruthMatchesRecountSeeds(t *testing.T) {
 	for seed := int64(1); seed <= 8; seed++ {
 		dir := t.TempDir()
-		truth, err := Generate(Config{Dir: dir, Size: 1 << 20, Seed: seed, EdgeCases: seed%2 == 0})
+		prof := []Profile{Realistic(), Lean(), Legacy()}[seed%3]
+		truth, err := Generate(Config{Dir: dir, Size: 1 << 20, Seed: seed, EdgeCases: seed%2 == 0, Profile: prof})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -327,30 +335,182 @@ func TestTruthMatchesRecountSeeds(t *testing.T) {
 	}
 }
 
-func TestDeterministic(t *testing.T) {
-	hash := func() (string, *Truth) {
-		dir := t.TempDir()
-		truth, err := Generate(Config{Dir: dir, Size: 1 << 20, Seed: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := sha256.New()
-		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(dir, path)
-			data, err := os.ReadFile(path)
-			fmt.Fprintf(h, "%s %d\n", rel, len(data))
-			h.Write(data)
+// treeHash hashes every file under dir (path, size, bytes) in lexical order.
+func treeHash(t *testing.T, dir string) string {
+	t.Helper()
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
 			return err
-		})
-		return fmt.Sprintf("%x", h.Sum(nil)), truth
+		}
+		rel, _ := filepath.Rel(dir, path)
+		data, err := os.ReadFile(path)
+		fmt.Fprintf(h, "%s %d\n", rel, len(data))
+		h.Write(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	h1, t1 := hash()
-	h2, t2 := hash()
-	if h1 != h2 || !reflect.DeepEqual(t1, t2) {
-		t.Error("two runs with the same seed differ")
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, cfg := range []Config{
+		{Size: 1 << 20, Seed: 3},
+		{Size: 1 << 20, Seed: 3, Profile: Lean()},
+		{Requests: 3000, Seed: 3, Profile: Lean()},
+	} {
+		hash := func() (string, *Truth) {
+			c := cfg
+			c.Dir = t.TempDir()
+			truth, err := Generate(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return treeHash(t, c.Dir), truth
+		}
+		h1, t1 := hash()
+		h2, t2 := hash()
+		if h1 != h2 || !reflect.DeepEqual(t1, t2) {
+			t.Errorf("%s: two runs with the same seed differ", cfg.Profile.Name)
+		}
+	}
+}
+
+// The legacy profile writes the very bytes of the first generator (hash taken from a
+// tree written by the generator before profiles existed, with the same hashing).
+func TestLegacyUnchanged(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Generate(Config{Dir: dir, Size: 4_000_000, Seed: 3, Profile: Legacy()}); err != nil {
+		t.Fatal(err)
+	}
+	const want = "49231b3440d95c9eb1aba87dc988c4d9af634d9f4deaaef5942d28f649e2b0a9"
+	if got := treeHash(t, dir); got != want {
+		t.Errorf("legacy tree hash %s, want %s (the legacy shape changed)", got, want)
+	}
+}
+
+// fileStats counts a tree's .jsonl files by layout and the months its lines span,
+// straight from the disk.
+func fileStats(t *testing.T, dir string) (layouts map[string]int, months map[string]bool, userLines, assistantLines int) {
+	t.Helper()
+	layouts, months = map[string]int{}, map[string]bool{}
+	root := filepath.Join(dir, "projects")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		parts := strings.Split(rel, string(filepath.Separator))
+		switch {
+		case len(parts) == 4 && parts[2] == "subagents":
+			layouts["subagents"]++
+		case len(parts) == 2 && strings.HasPrefix(parts[1], "agent-"):
+			layouts["flat"]++
+		default:
+			layouts["main"]++
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, line := range bytes.Split(bytes.TrimSuffix(data, []byte{'\n'}), []byte{'\n'}) {
+			var l lineJSON
+			if err := json.Unmarshal(line, &l); err != nil {
+				t.Fatalf("%s: %v", rel, err)
+			}
+			switch l.Type {
+			case "user":
+				userLines++
+			case "assistant":
+				assistantLines++
+			}
+			if len(l.Timestamp) >= 7 {
+				months[l.Timestamp[:7]] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return
+}
+
+func TestRealisticShape(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a 20 MB tree")
+	}
+	dir := t.TempDir()
+	truth, err := Generate(Config{Dir: dir, Size: 20_000_000, Seed: 1}) // zero Profile: realistic
+	if err != nil {
+		t.Fatal(err)
+	}
+	if truth.Profile != "realistic" {
+		t.Errorf("zero Profile gave %q, want realistic", truth.Profile)
+	}
+	rc := scan(t, dir) // the truth, recounted from the disk
+	if got := rc.sortedRows(); !reflect.DeepEqual(got, truth.Rows) {
+		t.Errorf("rows differ from the recount")
+	}
+	mb := float64(rc.bytes) / 1e6
+	perMB := float64(len(rc.keysSeen)) / mb
+	layouts, months, users, assistants := fileStats(t, dir)
+	t.Logf("%.1f MB, %d requests (%.0f per MB), %d files %v, %d months, %d user / %d assistant lines, bytes by kind %v",
+		mb, len(rc.keysSeen), perMB, rc.files, layouts, len(months), users, assistants, truth.KindBytes)
+	if perMB < 100 || perMB > 150 {
+		t.Errorf("%.0f unique requests per MB, want 100 to 150 (one per 7-10 KB)", perMB)
+	}
+	if files := float64(rc.files) / mb; files < 4.2 { // 5k files per 1.2 GB
+		t.Errorf("%.1f files per MB, want >= 4.2", files)
+	}
+	if layouts["subagents"] < 10 || layouts["flat"] < 3 || layouts["main"] < 10 {
+		t.Errorf("layouts %v: want >= 10 main sessions, >= 10 in subagents/ folders, >= 3 flat agent files", layouts)
+	}
+	if assistants <= users {
+		t.Errorf("%d assistant lines, %d user lines: want more assistant lines", assistants, users)
+	}
+	if user := float64(truth.KindBytes["user"]) / float64(truth.Bytes); user < 0.3 {
+		t.Errorf("user lines hold %.0f%% of the bytes, want >= 30%%", 100*user)
+	}
+	if len(months) < 9 {
+		t.Errorf("lines span %d months, want >= 9 (2025-12 to 2026-10)", len(months))
+	}
+	for m := range months {
+		if m < "2025-12" || m > "2026-10" {
+			t.Errorf("line in month %s, outside 2025-12..2026-10", m)
+		}
+	}
+	if rc.usageLines < truth.Requests*2 {
+		t.Errorf("%d usage lines for %d requests: want streamed copies (>= 2 lines per response)", rc.usageLines, truth.Requests)
+	}
+}
+
+func TestLeanShape(t *testing.T) {
+	dir := t.TempDir()
+	const n = 20000
+	truth, err := Generate(Config{Dir: dir, Requests: n, Seed: 2, Profile: Lean()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := scan(t, dir)
+	if got := rc.sortedRows(); !reflect.DeepEqual(got, truth.Rows) {
+		t.Errorf("rows differ from the recount")
+	}
+	got := int64(len(rc.keysSeen))
+	per := float64(rc.bytes) / float64(got)
+	_, months, _, _ := fileStats(t, dir)
+	t.Logf("%d bytes, %d requests (%.0f bytes each), %d files, %d months", rc.bytes, got, per, rc.files, len(months))
+	// Requests ends the tree soon after n: a subagent in progress writes one more response.
+	if got != truth.Requests || got < n || got > n+3 {
+		t.Errorf("%d unique requests on disk, truth %d, asked for %d", got, truth.Requests, n)
+	}
+	if per < 700 || per > 1200 {
+		t.Errorf("%.0f bytes per unique request, want 700 to 1200 (about 1 KB)", per)
+	}
+	if len(months) < 11 {
+		t.Errorf("lines span %d months, want >= 11", len(months))
 	}
 }
 

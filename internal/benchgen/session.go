@@ -121,7 +121,7 @@ func (g *gen) session() error {
 	case 2:
 		vi = versions[9]
 	default:
-		vi = versions[rng.IntN(len(versions))]
+		vi = versions[g.pickVersion()]
 	}
 	var resumeFrom *doneSession
 	if len(g.done) > 0 && (idx == 3 || (idx > 3 && g.chance(0.1))) {
@@ -147,7 +147,7 @@ func (g *gen) session() error {
 	s.branch = branches[rng.IntN(len(branches))]
 	s.model = mainModels[rng.IntN(len(mainModels))]
 	s.breakdown = vi.major >= 20
-	s.serverTool = vi.major >= 20 && g.chance(0.7)
+	s.serverTool = vi.major >= 20 && g.chance(g.p.ServerToolRate)
 	s.ttl = []int{0, 0, 0, 1, 1, 2}[rng.IntN(6)]
 	if vi.major == 21 {
 		s.geo = []string{"global", "global", "us", "not_available"}[rng.IntN(4)]
@@ -174,7 +174,7 @@ func (g *gen) session() error {
 		return err
 	}
 	budget := int64(g.logUniform(int(g.maxSession/40), int(g.maxSession)))
-	if rest := g.cfg.Size - g.bytes; budget > rest {
+	if rest := g.cfg.Size - g.bytes; g.cfg.Size > 0 && budget > rest {
 		budget = rest
 	}
 
@@ -192,7 +192,7 @@ func (g *gen) session() error {
 			s.summaryLine()
 		}
 	}
-	for !s.ended && s.o.n < budget && g.bytes < g.cfg.Size {
+	for !s.ended && s.o.n < budget && !g.full() {
 		if err := s.turn(budget); err != nil {
 			return err
 		}
@@ -203,6 +203,26 @@ func (g *gen) session() error {
 	g.done = append(g.done, doneSession{path: path, id: s.id, project: s.project, version: s.version,
 		end: s.now, sizeBytes: s.o.n, noReqAt: s.o.noReqAt, usageEnds: s.o.usageEnds, synthEnds: s.o.synthEnds})
 	return nil
+}
+
+// pickVersion draws an index into versions, by Profile.VersionWeights when set.
+func (g *gen) pickVersion() int {
+	w := g.p.VersionWeights
+	if len(w) != len(versions) {
+		return g.rng.IntN(len(versions))
+	}
+	total := 0
+	for _, x := range w {
+		total += x
+	}
+	r := g.rng.IntN(total)
+	for i, x := range w {
+		if r < x {
+			return i
+		}
+		r -= x
+	}
+	return len(w) - 1
 }
 
 func encodeCwd(cwd string) string {
@@ -339,7 +359,7 @@ func (s *sess) prompt(first bool) {
 		b = append(b, `[{"type":"text","text":"What is wrong in this screenshot?"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"`...)
 		g.line = b
 		s.o.raw(b)
-		n = g.logUniform(20<<10, clamp(g.maxResult/2, 21<<10, 1500<<10))
+		n = g.scaled(20<<10, clamp(g.maxResult/2, 21<<10, 1500<<10), g.p.ResultScale, 256)
 		s.o.base64(n)
 		b = append(g.line[:0], `"}}]`...)
 		n /= 8 // images cost far fewer tokens than their base64 bytes
@@ -352,7 +372,7 @@ func (s *sess) prompt(first bool) {
 		b = append(b, '"')
 		b = append(b, "Here is the context:\\n"...)
 		k := len(b)
-		b = g.text.appendTo(b, g.rng, g.logUniform(100, 8000))
+		b = g.text.appendTo(b, g.rng, g.scaled(100, 8000, g.p.TextScale, 20))
 		n = len(b) - k
 		b = append(b, '"')
 	}
@@ -375,19 +395,19 @@ func (s *sess) turn(budget int64) error {
 	if s.major >= 20 && g.chance(0.3) {
 		s.fileHistorySnapshot()
 	}
-	nresp := 1 + g.rng.IntN(10)
+	nresp := 1 + g.rng.IntN(g.p.MaxResponses)
 	if s.forceTask && nresp < 2 {
 		nresp = 2
 	}
 	for i := 0; i < nresp; i++ {
 		tools := 0
-		if i < nresp-1 && s.o.n < budget {
+		if i < nresp-1 && s.o.n < budget && (g.p.ToolRate == 0 || s.forceTask && i == 0 || g.chance(g.p.ToolRate)) {
 			tools = []int{1, 1, 1, 1, 1, 1, 1, 2, 2, 3}[g.rng.IntN(10)]
 		}
 		if err := s.response(tools, s.forceTask && i == 0); err != nil {
 			return err
 		}
-		if tools == 0 {
+		if tools == 0 && g.p.ToolRate == 0 || g.cfg.Requests > 0 && g.full() {
 			break
 		}
 	}
@@ -449,7 +469,7 @@ func (s *sess) response(tools int, forceTask bool) error {
 	}
 
 	var blocks []block
-	if !s.isHaiku() && g.chance(0.55) {
+	if !s.isHaiku() && g.chance(g.p.ThinkingRate) {
 		blocks = append(blocks, block{kind: "thinking"})
 	}
 	if tools == 0 || g.chance(0.6) {
@@ -457,7 +477,7 @@ func (s *sess) response(tools int, forceTask bool) error {
 	}
 	for i := 0; i < tools; i++ {
 		t := toolPick[rng.IntN(len(toolPick))]
-		if (forceTask && i == 0) || (!s.sidechain && g.chance(0.06)) {
+		if (forceTask && i == 0) || (!s.sidechain && g.chance(g.p.TaskRate)) {
 			t = "Task"
 		}
 		blocks = append(blocks, block{kind: "tool_use", tool: t, toolID: g.id("toolu_01", 22),
@@ -645,13 +665,17 @@ func (s *sess) appendBlock(m []byte, bl *block) []byte {
 	switch bl.kind {
 	case "thinking":
 		m = append(m, `{"type":"thinking","thinking":"`...)
-		m = g.text.appendTo(m, g.rng, g.logUniform(200, 8000))
+		m = g.text.appendTo(m, g.rng, g.scaled(200, 8000, g.p.TextScale, 10))
 		m = append(m, `","signature":"`...)
-		m = g.b64.appendTo(m, g.rng, 300+g.rng.IntN(900))
+		sig := 300 + g.rng.IntN(900)
+		if g.p.TextScale < 0.1 {
+			sig = 40 + sig/20
+		}
+		m = g.b64.appendTo(m, g.rng, sig)
 		return append(m, `"}`...)
 	case "text":
 		m = append(m, `{"type":"text","text":"`...)
-		m = g.text.appendTo(m, g.rng, g.logUniform(50, 5000))
+		m = g.text.appendTo(m, g.rng, g.scaled(50, 5000, g.p.TextScale, 10))
 		return append(m, `"}`...)
 	}
 	m = append(m, `{"type":"tool_use","id":`...)
@@ -675,15 +699,15 @@ func (s *sess) appendBlock(m []byte, bl *block) []byte {
 		m = append(m, `"file_path":`...)
 		m = appendStr(m, bl.path)
 		m = append(m, `,"old_string":"`...)
-		m = g.text.appendTo(m, g.rng, g.logUniform(50, 3000))
+		m = g.text.appendTo(m, g.rng, g.scaled(50, 3000, g.p.TextScale, 10))
 		m = append(m, `","new_string":"`...)
-		m = g.text.appendTo(m, g.rng, g.logUniform(50, 4000))
+		m = g.text.appendTo(m, g.rng, g.scaled(50, 4000, g.p.TextScale, 10))
 		m = append(m, '"')
 	case "Write":
 		m = append(m, `"file_path":`...)
 		m = appendStr(m, bl.path)
 		m = append(m, `,"content":"`...)
-		m = g.text.appendTo(m, g.rng, g.logUniform(500, 40000))
+		m = g.text.appendTo(m, g.rng, g.scaled(500, 40000, g.p.TextScale, 20))
 		m = append(m, '"')
 	case "TodoWrite":
 		m = append(m, `"todos":[{"content":"Fix the parser","status":"in_progress","activeForm":"Fixing the parser"},{"content":"Run tests","status":"pending","activeForm":"Running tests"}]`...)
@@ -691,7 +715,7 @@ func (s *sess) appendBlock(m []byte, bl *block) []byte {
 		m = append(m, `"url":"https://pkg.go.dev/bufio","prompt":"How does Scanner handle long lines?"`...)
 	case "Task":
 		m = append(m, `"description":"Explore the code","prompt":"`...)
-		m = g.text.appendTo(m, g.rng, g.logUniform(200, 3000))
+		m = g.text.appendTo(m, g.rng, g.scaled(200, 3000, g.p.TextScale, 20))
 		m = append(m, `","subagent_type":"Explore"`...)
 	}
 	m = append(m, '}')
@@ -704,17 +728,18 @@ func (s *sess) appendBlock(m []byte, bl *block) []byte {
 // resultSize draws the size of a tool result: mostly small, a long tail up to MBs.
 func (g *gen) resultSize() int {
 	var n int
+	sc := g.p.ResultScale
 	switch r := g.rng.Float64(); {
 	case r < 0.60:
-		n = g.logUniform(100, 2000)
+		n = g.scaled(100, 2000, sc, 20)
 	case r < 0.85:
-		n = g.logUniform(2000, 20000)
+		n = g.scaled(2000, 20000, sc, 40)
 	case r < 0.98:
-		n = g.logUniform(20000, 100000)
+		n = g.scaled(20000, 100000, sc, 80)
 	case r < 0.996:
-		n = g.logUniform(100000, 1000000)
+		n = g.scaled(100000, 1000000, sc, 160)
 	default:
-		n = g.logUniform(1000000, 3000000)
+		n = g.scaled(1000000, 3000000, sc, 320)
 	}
 	return clamp(n, 50, g.maxResult)
 }
@@ -731,9 +756,9 @@ func (s *sess) toolResult(bl *block) error {
 	case "Read", "Bash":
 		n = g.resultSize()
 	case "Grep", "Glob", "WebFetch":
-		n = clamp(g.logUniform(100, 30000), 50, g.maxResult)
+		n = clamp(g.scaled(100, 30000, g.p.ResultScale, 20), 50, g.maxResult)
 	case "Task":
-		n = g.logUniform(500, 8000)
+		n = g.scaled(500, 8000, g.p.TextScale, 20)
 	default:
 		n = 0
 	}
@@ -807,9 +832,9 @@ func (s *sess) bashProgress(toolID string) {
 	s.step(time.Second, 5*time.Second)
 	b, u := s.begin(g.line[:0], false)
 	b = append(b, `"type":"progress","data":{"type":"bash_progress","output":"`...)
-	b = g.text.appendTo(b, g.rng, g.logUniform(50, 2000))
+	b = g.text.appendTo(b, g.rng, g.scaled(50, 2000, g.p.ResultScale, 10))
 	b = append(b, `","fullOutput":"`...)
-	b = g.text.appendTo(b, g.rng, g.logUniform(500, 20000))
+	b = g.text.appendTo(b, g.rng, g.scaled(500, 20000, g.p.ResultScale, 20))
 	b = append(b, `","elapsedTimeSeconds":3,"totalLines":149,"timeoutMs":120000},"toolUseID":"bash-progress-0","parentToolUseID":`...)
 	b = appendStr(b, toolID)
 	b = s.endMeta(b, u)
@@ -861,7 +886,11 @@ func (s *sess) subagent(bl *block) error {
 		sub.model = s.model
 	}
 	sub.buildTail()
-	budget := int64(g.logUniform(int(g.maxSession/100), int(g.maxSession/4)))
+	subMax := g.maxSession / 4
+	if g.p.MaxSubagent > 0 {
+		subMax = min(subMax, g.p.MaxSubagent)
+	}
+	budget := int64(g.logUniform(int(g.maxSession/100), int(subMax)))
 	switch s.major {
 	case 10:
 		sub.o = s.o
@@ -880,9 +909,9 @@ func (s *sess) subagent(bl *block) error {
 		sub.o = o
 	}
 	sub.prompt(true)
-	for n := 0; n < 40 && sub.o.n < budget && g.bytes < g.cfg.Size; n++ {
+	for n := 0; n < 40 && sub.o.n < budget && !g.full(); n++ {
 		tools := 1 + g.rng.IntN(3)
-		if g.chance(0.1) {
+		if g.chance(0.1) || g.p.ToolRate > 0 && !g.chance(g.p.ToolRate) {
 			tools = 0
 		}
 		if err := sub.response(tools, false); err != nil {

@@ -1,9 +1,12 @@
 // Command benchgen writes a synthetic Claude Code log tree for benchmarks.
 //
-//	go run ./internal/benchgen/cmd/benchgen -out DIR [-size 1.1GB] [-seed 1] [-truth FILE] [-edge-cases]
+//	go run ./internal/benchgen/cmd/benchgen -out DIR [-profile realistic|lean|legacy]
+//	    [-size 1.2GB] [-requests N] [-seed 1] [-start 2025-12-01 -end 2026-11-01] [-truth FILE] [-edge-cases]
 //
 // The tree goes to DIR/projects (which must not exist); -truth writes the expected
-// per month (UTC) and model totals of unique requests as JSON.
+// per month (UTC) and model totals of unique requests as JSON. Without -size and
+// -requests a profile writes its default tree: realistic 1.2GB, lean 1M requests
+// (about 950 MB), legacy 1.1GB.
 package main
 
 import (
@@ -24,7 +27,11 @@ func run(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("benchgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	outDir := fs.String("out", "", "root of the tree to write (files go to `DIR`/projects)")
-	size := fs.String("size", "1.1GB", "total bytes of .jsonl files (1.1GB, 500MB, 2GiB, ...)")
+	profile := fs.String("profile", "realistic", "tree shape: realistic (one response per ~9 KB, thousands of files), lean (one per ~1 KB) or legacy (one per ~58 KB, the first generator)")
+	size := fs.String("size", "", "total bytes of .jsonl files (1.2GB, 500MB, 2GiB, ...; default: the profile's)")
+	requests := fs.Int64("requests", 0, "stop after about `N` unique requests (with -size: whichever comes first)")
+	startS := fs.String("start", "", "first day of the sessions, YYYY-MM-DD UTC (default: the profile's)")
+	endS := fs.String("end", "", "end of the time span, YYYY-MM-DD UTC, exclusive (default: the profile's)")
 	seed := fs.Int64("seed", 1, "random seed; the same seed and size give the same tree")
 	truthPath := fs.String("truth", "", "write the expected totals as JSON to `FILE`")
 	edge := fs.Bool("edge-cases", false, "add the cases where ccusage 20.0.24 departs from the counting rule (see benchgen.Config.EdgeCases)")
@@ -33,16 +40,49 @@ func run(args []string, stderr io.Writer) int {
 		return 2
 	}
 	if *outDir == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "benchgen: usage: benchgen -out DIR [-size 1.1GB] [-seed 1] [-truth FILE]")
+		fmt.Fprintln(stderr, "benchgen: usage: benchgen -out DIR [-profile realistic|lean|legacy] [-size 1.2GB] [-requests N] [-seed 1] [-truth FILE]")
 		return 2
 	}
-	n, err := benchgen.ParseSize(*size)
+	prof, err := benchgen.ProfileByName(*profile)
 	if err != nil {
-		fmt.Fprintln(stderr, "benchgen:", err)
+		fmt.Fprintln(stderr, err)
 		return 2
+	}
+	cfg := benchgen.Config{Dir: *outDir, Seed: *seed, EdgeCases: *edge, Profile: prof, Requests: *requests}
+	if *size != "" {
+		if cfg.Size, err = benchgen.ParseSize(*size); err != nil || cfg.Size == 0 {
+			fmt.Fprintln(stderr, "benchgen: bad -size:", *size)
+			return 2
+		}
+	}
+	if *requests < 0 {
+		fmt.Fprintln(stderr, "benchgen: -requests must be positive")
+		return 2
+	}
+	if cfg.Size == 0 && cfg.Requests == 0 {
+		switch prof.Name {
+		case "lean":
+			cfg.Requests = 1_000_000
+		case "legacy":
+			cfg.Size = 1_100_000_000
+		default:
+			cfg.Size = 1_200_000_000
+		}
+	}
+	for _, d := range []struct {
+		s string
+		t *time.Time
+	}{{*startS, &cfg.Start}, {*endS, &cfg.End}} {
+		if d.s == "" {
+			continue
+		}
+		if *d.t, err = time.Parse("2006-01-02", d.s); err != nil {
+			fmt.Fprintf(stderr, "benchgen: bad date %q (want YYYY-MM-DD)\n", d.s)
+			return 2
+		}
 	}
 	start := time.Now()
-	truth, err := benchgen.Generate(benchgen.Config{Dir: *outDir, Size: n, Seed: *seed, EdgeCases: *edge})
+	truth, err := benchgen.Generate(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -59,9 +99,9 @@ func run(args []string, stderr io.Writer) int {
 		}
 	}
 	if !*quiet {
-		fmt.Fprintf(stderr, "benchgen: %d bytes, %d files, %d lines, %d usage lines, %d unique requests in %.2fs (%.0f MB/s)\n",
-			truth.Bytes, truth.Files, truth.Lines, truth.UsageLines, truth.Requests, took.Seconds(),
-			float64(truth.Bytes)/1e6/took.Seconds())
+		fmt.Fprintf(stderr, "benchgen: %s: %d bytes, %d files, %d lines, %d usage lines, %d unique requests (%.0f per MB) in %.2fs (%.0f MB/s)\n",
+			truth.Profile, truth.Bytes, truth.Files, truth.Lines, truth.UsageLines, truth.Requests,
+			float64(truth.Requests)/(float64(truth.Bytes)/1e6), took.Seconds(), float64(truth.Bytes)/1e6/took.Seconds())
 		kinds := make([]string, 0, len(truth.KindBytes))
 		for k := range truth.KindBytes {
 			kinds = append(kinds, k)
