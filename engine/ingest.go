@@ -12,11 +12,15 @@
 package engine
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"sync"
 	"time"
 
+	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/scan"
 	"github.com/usagescan/usagescan/store"
 	"github.com/usagescan/usagescan/usage"
@@ -90,12 +94,13 @@ func Ingest(st *store.Store, files []scan.File, opt IngestOptions) (IngestResult
 		defer close(done)
 		defer close(sink.out)
 		sum = scan.Read(jobs, sink, scan.Options{Workers: opt.Workers, Progress: opt.Progress, Now: now})
+		sink.rest()
 	}()
 	var werr error
 	var states []scan.FileState
 	for b := range sink.out {
-		if werr == nil && len(b.reqs) > 0 { // after an error, read on (the workers must finish) but write nothing
-			werr = tx.Add(b.reqs)
+		if werr == nil && b.set != nil { // after an error, read on (the workers must finish) but write nothing
+			werr = writeSet(tx, b.set)
 		}
 		if b.fr != nil && b.fr.Err == nil { // a file that failed keeps its old state: the next run reads it again
 			states = append(states, b.fr.Next)
@@ -123,37 +128,83 @@ func Ingest(st *store.Store, files []scan.File, opt IngestOptions) (IngestResult
 	return res, nil
 }
 
-// storeSink hands records to the writer in batches, and each file's state
-// once the file is read. A file's records may be written before it is done:
-// all is one transaction, and a file that fails is read again whole next run.
+// storeSink gathers records in an in-memory Set (the same dedupe as a pure
+// scan) and hands them to the writer sorted by key, flushAt at a time: copies
+// of one response never reach the database twice, and inserts walk the key
+// index in order instead of splitting pages at random. Memory is bounded by
+// flushAt records. File states go to the writer as files are done.
 type storeSink struct {
-	bufs [][]usage.Request // per worker
-	out  chan batch
+	mu      sync.Mutex
+	set     *aggregate.Set
+	flushAt int
+	out     chan batch
 }
 
 type batch struct {
-	fr   *scan.FileResult // nil: more records of a file still being read
-	reqs []usage.Request
+	fr  *scan.FileResult // a file done
+	set *aggregate.Set   // records to write
 }
 
-// sinkBatch is how many records a worker hands over at once.
-const sinkBatch = 4096
+// flushAt is how many unique records the sink holds before writing them.
+const flushAt = 16_384
 
 func newStoreSink(workers int) *storeSink {
-	return &storeSink{bufs: make([][]usage.Request, workers), out: make(chan batch, 2*workers)}
+	return &storeSink{set: aggregate.NewSet(), flushAt: flushAt, out: make(chan batch, 2*workers)}
 }
 
 func (s *storeSink) Add(w int, r *usage.Request) {
-	s.bufs[w] = append(s.bufs[w], *r)
-	if len(s.bufs[w]) >= sinkBatch {
-		s.out <- batch{reqs: s.bufs[w]}
-		s.bufs[w] = nil
-	}
+	s.mu.Lock()
+	set := s.set
+	s.mu.Unlock()
+	set.AddFrom(w, r)
 }
 
 func (s *storeSink) FileDone(w int, fr *scan.FileResult) {
-	s.out <- batch{fr, s.bufs[w]}
-	s.bufs[w] = nil
+	s.out <- batch{fr: fr}
+	s.mu.Lock()
+	var full *aggregate.Set
+	if s.set.Len() >= s.flushAt {
+		full, s.set = s.set, aggregate.NewSet()
+	}
+	s.mu.Unlock()
+	if full != nil {
+		s.out <- batch{set: full}
+	}
+}
+
+// rest hands over what is left, once the workers are done.
+func (s *storeSink) rest() {
+	if s.set.Len() > 0 {
+		s.out <- batch{set: s.set}
+	}
+	s.set = aggregate.NewSet()
+}
+
+// writeSet stores a Set's records sorted by key.
+func writeSet(tx *store.Tx, set *aggregate.Set) error {
+	type kr struct {
+		h usage.KeyHash
+		r usage.Request
+	}
+	all := make([]kr, 0, set.Len())
+	set.EachKeyed(func(h usage.KeyHash, r *usage.Request) { all = append(all, kr{h, *r}) })
+	slices.SortFunc(all, func(a, b kr) int { return bytes.Compare(a.h[:], b.h[:]) })
+	const chunk = 8192
+	hs := make([]usage.KeyHash, 0, chunk)
+	reqs := make([]usage.Request, 0, chunk)
+	for len(all) > 0 {
+		n := min(len(all), chunk)
+		hs, reqs = hs[:0], reqs[:0]
+		for _, x := range all[:n] {
+			hs = append(hs, x.h)
+			reqs = append(reqs, x.r)
+		}
+		if err := tx.AddKeyed(hs, reqs); err != nil {
+			return err
+		}
+		all = all[n:]
+	}
+	return nil
 }
 
 // exists reports whether path names an existing file.

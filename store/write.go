@@ -58,6 +58,7 @@ type Tx struct {
 	run    map[usage.KeyHash]keyState // what this run did to each key it was given
 	seen   [][]byte                   // stored keys read again, unchanged: their last_seen moves
 	args   []any
+	stmts  map[string]*sql.Stmt // prepared once per run, by SQL
 
 	failAfter int // test hook: fail after this many request writes
 	written   int
@@ -73,7 +74,7 @@ func (s *Store) Begin(now time.Time) (*Tx, error) {
 	if err != nil {
 		return nil, s.classify(err)
 	}
-	t := &Tx{s: s, tx: tx, stamp: now.Unix(), deltas: make(aggregate.Groups), failAfter: s.failAfter}
+	t := &Tx{s: s, tx: tx, stamp: now.Unix(), deltas: make(aggregate.Groups), failAfter: s.failAfter, stmts: map[string]*sql.Stmt{}}
 	if err := tx.QueryRow(`SELECT NOT EXISTS (SELECT 1 FROM requests)`).Scan(&t.empty); err != nil {
 		tx.Rollback()
 		return nil, s.classify(err)
@@ -100,7 +101,30 @@ func (t *Tx) mark(h usage.KeyHash, s keyState) {
 }
 
 // Rollback abandons the run: nothing of it is stored.
-func (t *Tx) Rollback() { t.tx.Rollback() }
+func (t *Tx) Rollback() {
+	t.closeStmts()
+	t.tx.Rollback()
+}
+
+func (t *Tx) closeStmts() {
+	for q, st := range t.stmts {
+		st.Close()
+		delete(t.stmts, q)
+	}
+}
+
+// exec runs q through a statement prepared once per run.
+func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
+	st := t.stmts[q]
+	if st == nil {
+		var err error
+		if st, err = t.tx.Prepare(q); err != nil {
+			return nil, err
+		}
+		t.stmts[q] = st
+	}
+	return st.Exec(args...)
+}
 
 // batchSize is how many requests one statement writes or looks up.
 const batchSize = 64
@@ -115,11 +139,21 @@ type pending struct {
 // one replaces it when usage.Replaces says so, and the rollup follows. Copies of
 // one key inside reqs are fine (the best is kept).
 func (t *Tx) Add(reqs []usage.Request) error {
-	batch := make([]pending, 0, min(len(reqs), 512))
-	index := make(map[usage.KeyHash]int, min(len(reqs), 512))
+	hs := make([]usage.KeyHash, len(reqs))
+	for i := range reqs {
+		hs[i] = usage.HashOf(&reqs[i])
+	}
+	return t.AddKeyed(hs, reqs)
+}
+
+// AddKeyed is Add for records whose keys are known as hashes (hs[i] is the
+// key of reqs[i]): records out of an aggregate.Set, or another store.
+func (t *Tx) AddKeyed(hs []usage.KeyHash, reqs []usage.Request) error {
+	batch := make([]pending, 0, len(reqs))
+	index := make(map[usage.KeyHash]int, len(reqs))
 	for i := range reqs {
 		r := &reqs[i]
-		h := usage.HashOf(r)
+		h := hs[i]
 		if j, ok := index[h]; ok {
 			if usage.Better(r, &batch[j].r) {
 				batch[j].r = *r
@@ -201,7 +235,10 @@ func (t *Tx) lookup(batch []pending) (map[usage.KeyHash]*usage.Request, error) {
 
 func (t *Tx) insert(rows []*pending) error {
 	row := "(" + strings.Repeat("?, ", requestFields) + "?, ?)"
-	q := `INSERT INTO requests (` + requestColumns + `, first_seen, last_seen) VALUES ` +
+	// OR FAIL: the keys were looked up first, so no row can conflict; were one
+	// to, the run fails and rolls back whole. (Plain ABORT would make SQLite
+	// keep a statement journal of every page the statement touches.)
+	q := `INSERT OR FAIL INTO requests (` + requestColumns + `, first_seen, last_seen) VALUES ` +
 		strings.TrimSuffix(strings.Repeat(row+", ", len(rows)), ", ")
 	t.args = t.args[:0]
 	for _, p := range rows {
@@ -210,7 +247,7 @@ func (t *Tx) insert(rows []*pending) error {
 		t.deltas.Add(aggregate.KeyOf(&p.r, t.s.long), &p.r, 1)
 		t.mark(p.h, keyNew)
 	}
-	if _, err := t.tx.Exec(q, t.args...); err != nil {
+	if _, err := t.exec(q, t.args...); err != nil {
 		return fmt.Errorf("storing %d requests: %w", len(rows), err)
 	}
 	return t.wrote(len(rows))
@@ -226,7 +263,7 @@ func (t *Tx) replace(p *pending, old *usage.Request) error {
 	}
 	t.args = requestArgs(t.args[:0], p.h, &p.r, t.s.long(&p.r))[1:]
 	t.args = append(t.args, t.stamp, p.h[:])
-	if _, err := t.tx.Exec(`UPDATE requests SET `+strings.Join(set, ", ")+`, last_seen = ?, replaced = replaced + 1 WHERE key = ?`, t.args...); err != nil {
+	if _, err := t.exec(`UPDATE requests SET `+strings.Join(set, ", ")+`, last_seen = ?, replaced = replaced + 1 WHERE key = ?`, t.args...); err != nil {
 		return fmt.Errorf("storing a request: %w", err)
 	}
 	t.deltas.Add(aggregate.KeyOf(old, t.s.long), old, -1)
@@ -309,6 +346,7 @@ func (t *Tx) Commit() (Counts, error) {
 		}
 		t.seen = t.seen[n:]
 	}
+	t.closeStmts()
 	if err := t.tx.Commit(); err != nil {
 		return Counts{}, t.s.classify(err)
 	}
