@@ -110,20 +110,31 @@ func ReadCSV(f CSVFile, opt billing.Options, stdin io.Reader, add func(*usage.Re
 }
 
 // Groups sums every record with a slot in rng per aggregate.GroupKey: the
-// store's rollup for the range, with the named sources' records merged in by
-// key (a fresh copy better than the stored one takes its place; a stored
-// request counts once).
-func (in *Input) Groups(rng aggregate.Range) (aggregate.Groups, error) {
+// store's rollup for the range, summed in the database per piece of p (a
+// period of the report, within one rate era), with the named sources' records
+// merged in by key (a fresh copy better than the stored one takes its place; a
+// stored request counts once).
+func (in *Input) Groups(rng aggregate.Range, p Periods) (aggregate.Groups, error) {
 	g := make(aggregate.Groups)
 	in.StoreRecords, in.StoreOnly = 0, 0
 	if in.Store != nil {
-		err := in.Store.Groups(rng.From, rng.To, func(k aggregate.GroupKey, s *aggregate.Sums) {
-			c := *s
-			g[k] = &c
-			in.StoreRecords += s.Records
-		})
+		lo, hi, ok, err := in.Store.SlotRange()
 		if err != nil {
 			return nil, err
+		}
+		if ok {
+			err = in.Store.GroupsIn(p.Bounds(lo, hi+1, rng), func(k aggregate.GroupKey, s *aggregate.Sums) {
+				if x := g[k]; x != nil {
+					x.AddSums(s)
+				} else {
+					c := *s
+					g[k] = &c
+				}
+				in.StoreRecords += s.Records
+			})
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
 	if in.Set == nil || in.Set.Len() == 0 {

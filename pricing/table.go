@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"sort"
 	_ "embed"
 	"encoding/json"
 	"os"
@@ -72,6 +73,23 @@ func (m *Model) RatesAt(t time.Time) Rates {
 		r = c.Rates
 	}
 	return r
+}
+
+// ChangeDates are the days (UTC) on which some model's standard rates change,
+// in order: totals that cross one cannot be priced at one rate.
+func (t *Table) ChangeDates() []time.Time {
+	seen := map[time.Time]bool{}
+	var out []time.Time
+	for _, m := range t.models {
+		for _, c := range m.Changes {
+			if !seen[c.from] {
+				seen[c.from] = true
+				out = append(out, c.from)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
 }
 
 // Provider is a way of buying tokens, priced as a multiplier on list price.

@@ -134,9 +134,14 @@ func (s *Store) Groups(from, to time.Time, fn func(aggregate.GroupKey, *aggregat
 		where += ` AND slot < ?`
 		args = append(args, slotOf(to, true))
 	}
-	rows, err := s.db.Query(`SELECT slot, user, source, model, speed, geo, tier, long, billed,
+	return s.scanGroups(`SELECT slot, user, source, model, speed, geo, tier, long, billed,
 	requests, records, input, output, cache_write_5m, cache_write_1h, cache_read, web_search, web_fetch,
-	billed_input, billed_output, billed_cache_write, billed_cache_read, billed_web_search FROM rollup`+where, args...)
+	billed_input, billed_output, billed_cache_write, billed_cache_read, billed_web_search FROM rollup`+where, args, fn)
+}
+
+// scanGroups reads rows of a GroupKey's fields and its sums.
+func (s *Store) scanGroups(q string, args []any, fn func(aggregate.GroupKey, *aggregate.Sums)) error {
+	rows, err := s.db.Query(q, args...)
 	if err != nil {
 		return s.classify(err)
 	}
@@ -169,6 +174,44 @@ func (s *Store) Groups(from, to time.Time, fn func(aggregate.GroupKey, *aggregat
 		fn(k, &sum)
 	}
 	return s.classify(rows.Err())
+}
+
+// SlotRange is the first and last slot the rollup holds (ok false: none).
+func (s *Store) SlotRange() (lo, hi int64, ok bool, err error) {
+	var a, b sql.NullInt64
+	if err := s.db.QueryRow(`SELECT min(slot), max(slot) FROM rollup`).Scan(&a, &b); err != nil {
+		return 0, 0, false, s.classify(err)
+	}
+	return a.Int64, b.Int64, a.Valid && b.Valid, nil
+}
+
+// GroupsIn sums the rollup in the database over intervals of slots: bounds
+// b[0] < b[1] < ... cut it into [b[i], b[i+1]), and fn gets each interval's
+// totals per user, source, model, speed, geo, tier, long and billed, under the
+// key of the interval's first slot. A report cuts at its periods (in its time
+// zone) and at the days rates change, so each total is exact at one rate and
+// only a few hundred rows leave the database, however long the history.
+func (s *Store) GroupsIn(bounds []int64, fn func(aggregate.GroupKey, *aggregate.Sums)) error {
+	if len(bounds) < 2 {
+		return nil
+	}
+	var vals strings.Builder
+	args := make([]any, 0, 2*len(bounds))
+	for i := 0; i+1 < len(bounds); i++ {
+		if i > 0 {
+			vals.WriteString(", ")
+		}
+		vals.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
+		args = append(args, bounds[i], bounds[i+1])
+	}
+	q := `WITH b(lo, hi) AS (VALUES ` + vals.String() + `)
+SELECT b.lo, r.user, r.source, r.model, r.speed, r.geo, r.tier, r.long, r.billed,
+	sum(r.requests), sum(r.records), sum(r.input), sum(r.output), sum(r.cache_write_5m), sum(r.cache_write_1h), sum(r.cache_read),
+	sum(r.web_search), sum(r.web_fetch), sum(r.billed_input), sum(r.billed_output), sum(r.billed_cache_write),
+	sum(r.billed_cache_read), sum(r.billed_web_search)
+FROM rollup r JOIN b ON r.slot >= b.lo AND r.slot < b.hi
+GROUP BY b.lo, r.user, r.source, r.model, r.speed, r.geo, r.tier, r.long, r.billed`
+	return s.scanGroups(q, args, fn)
 }
 
 // slotOf is the slot holding t, or for an end bound the first slot after it.

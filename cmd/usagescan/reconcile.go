@@ -9,6 +9,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
+	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/billing"
 	"github.com/usagescan/usagescan/engine"
 	"github.com/usagescan/usagescan/htmlreport"
@@ -70,7 +71,7 @@ func runReconcile(c *cli.Context, e *env) error {
 		return err
 	}
 	defer in.close()
-	groups, err := in.Groups(rng)
+	groups, err := in.Groups(rng, engine.Periods{By: aggregate.Month, Loc: time.UTC, Changes: prices.ChangeDates()})
 	if err != nil {
 		return storeError(err)
 	}

@@ -145,7 +145,7 @@ func runReport(c *cli.Context, e *env) error {
 		return err
 	}
 	defer in.close()
-	groups, err := in.Groups(o.rng)
+	groups, err := in.Groups(o.rng, engine.Periods{By: o.by, Loc: o.loc, Changes: o.prices.ChangeDates()})
 	if err != nil {
 		return storeError(err)
 	}
@@ -183,7 +183,9 @@ func widenHint(in *inputs) string {
 
 func diagnosticsLine(in *inputs) string {
 	var parts []string
-	if res := in.logs(); res.Files > 0 || in.ingest != nil {
+	if res := in.logs(); in.ingest != nil && res.Files == 0 {
+		parts = append(parts, fmt.Sprintf("%s, all unchanged since the last run", plural(in.ingest.Files, "log file")))
+	} else if res.Files > 0 || in.ingest != nil {
 		st := res.Stats
 		what := fmt.Sprintf("scanned %s (%s)", plural(res.Files, "file"), humanize.Bytes(uint64(st.Bytes)))
 		if in.ingest != nil && in.ingest.Skipped > 0 {

@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"slices"
+	"time"
+
+	"github.com/usagescan/usagescan/aggregate"
+)
+
+// Periods say how a query cuts time: into the periods of a report (By, in
+// Loc) and at the days rates change (Changes), so that each piece is inside
+// one period and priced at one set of rates.
+type Periods struct {
+	By      aggregate.Grouping
+	Loc     *time.Location
+	Changes []time.Time
+}
+
+// start is the beginning of the period holding t.
+func (p Periods) start(t time.Time) time.Time {
+	l := t.In(p.Loc)
+	y, m, d := l.Date()
+	switch p.By {
+	case aggregate.Day:
+		return time.Date(y, m, d, 0, 0, 0, 0, p.Loc)
+	case aggregate.Week:
+		back := (int(l.Weekday()) + 6) % 7 // ISO weeks start on Monday
+		return time.Date(y, m, d-back, 0, 0, 0, 0, p.Loc)
+	}
+	return time.Date(y, m, 1, 0, 0, 0, 0, p.Loc)
+}
+
+// next is the beginning of the period after the one starting at s.
+func (p Periods) next(s time.Time) time.Time {
+	y, m, d := s.Date()
+	switch p.By {
+	case aggregate.Day:
+		return time.Date(y, m, d+1, 0, 0, 0, 0, p.Loc)
+	case aggregate.Week:
+		return time.Date(y, m, d+7, 0, 0, 0, 0, p.Loc)
+	}
+	return time.Date(y, m+1, 1, 0, 0, 0, 0, p.Loc)
+}
+
+// Bounds are the slot boundaries cutting slots [lo, hi) into pieces that each
+// lie in one period and one rate era, clamped to rng.
+func (p Periods) Bounds(lo, hi int64, rng aggregate.Range) []int64 {
+	if !rng.From.IsZero() {
+		lo = max(lo, slotFloor(rng.From))
+	}
+	if !rng.To.IsZero() {
+		hi = min(hi, slotFloor(rng.To))
+	}
+	if lo >= hi {
+		return nil
+	}
+	out := []int64{lo, hi}
+	end := time.Unix(hi*aggregate.SlotSeconds, 0)
+	for t := p.next(p.start(time.Unix(lo*aggregate.SlotSeconds, 0))); t.Before(end); t = p.next(t) {
+		out = append(out, slotFloor(t))
+	}
+	for _, c := range p.Changes {
+		if s := slotFloor(c); s > lo && s < hi {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func slotFloor(t time.Time) int64 {
+	sec := t.Unix()
+	s := sec / aggregate.SlotSeconds
+	if sec < 0 && sec%aggregate.SlotSeconds != 0 {
+		s--
+	}
+	return s
+}
