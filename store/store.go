@@ -214,6 +214,13 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 	q.Set("_txlock", "immediate")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+		if !writableDir(filepath.Dir(path)) {
+			// A folder this user cannot write (another owner, a read-only
+			// mount): a WAL reader could not make its shared-memory file. No
+			// writer can exist there either, so the file is read as immutable.
+			q.Set("mode", "ro")
+			q.Set("immutable", "1")
+		}
 	}
 	// A file: URI, so that a '?' or '#' in the path is not taken for a parameter.
 	u := url.URL{Scheme: "file", Path: path, OmitHost: true}
