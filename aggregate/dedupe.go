@@ -49,7 +49,36 @@ type extra struct {
 type shard struct {
 	mu    sync.Mutex
 	index map[usage.KeyHash]uint32
-	recs  []rec
+	// recs in chunks of chunkSize: growing never copies what is held, and
+	// never leaves more than one chunk unused.
+	chunks [][]rec
+	n      int
+}
+
+const chunkBits = 10
+const chunkSize = 1 << chunkBits
+
+// at is record i of the shard.
+func (sh *shard) at(i uint32) *rec { return &sh.chunks[i>>chunkBits][i&(chunkSize-1)] }
+
+// push appends an empty record and returns its index.
+func (sh *shard) push(c rec) uint32 {
+	if sh.n&(chunkSize-1) == 0 {
+		sh.chunks = append(sh.chunks, make([]rec, 0, chunkSize))
+	}
+	last := len(sh.chunks) - 1
+	sh.chunks[last] = append(sh.chunks[last], c)
+	sh.n++
+	return uint32(sh.n - 1)
+}
+
+// each calls fn with every record of the shard and its index.
+func (sh *shard) each(fn func(i uint32, c *rec)) {
+	for ci, ch := range sh.chunks {
+		for j := range ch {
+			fn(uint32(ci<<chunkBits|j), &ch[j])
+		}
+	}
 }
 
 // Set holds one copy of each request, the best one seen. Its methods are safe
@@ -66,10 +95,14 @@ type Set struct {
 }
 
 // NewSet returns an empty Set.
-func NewSet() *Set {
+func NewSet() *Set { return NewSetSized(0) }
+
+// NewSetSized returns an empty Set with room for about n records without
+// growing its index (growing rehashes every key held).
+func NewSetSized(n int) *Set {
 	s := &Set{}
 	for i := range s.shards {
-		s.shards[i].index = make(map[usage.KeyHash]uint32)
+		s.shards[i].index = make(map[usage.KeyHash]uint32, n/shards)
 	}
 	s.strs.init()
 	return s
@@ -116,15 +149,15 @@ func (s *Set) AddOver(h usage.KeyHash, r *usage.Request) {
 	defer sh.mu.Unlock()
 	if i, ok := sh.index[h]; ok {
 		var held usage.Request
-		s.expand(&sh.recs[i], &held)
+		s.expand(sh.at(i), &held)
 		if !usage.Replaces(&held, r) {
-			s.compact(r, &sh.recs[i], nil)
+			s.compact(r, sh.at(i), nil)
 		}
 		return
 	}
-	sh.index[h] = uint32(len(sh.recs))
-	sh.recs = append(sh.recs, rec{k: binary.BigEndian.Uint64(h[:8])})
-	s.compact(r, &sh.recs[len(sh.recs)-1], nil)
+	i := sh.push(rec{k: binary.BigEndian.Uint64(h[:8])})
+	sh.index[h] = i
+	s.compact(r, sh.at(i), nil)
 }
 
 // EachKeyed calls fn with every unique request and its key hash, in no
@@ -134,7 +167,7 @@ func (s *Set) EachKeyed(fn func(h usage.KeyHash, r *usage.Request)) {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		for h, j := range sh.index {
-			s.expand(&sh.recs[j], &r)
+			s.expand(sh.at(j), &r)
 			fn(h, &r)
 		}
 	}
@@ -148,14 +181,14 @@ func (s *Set) add(h usage.KeyHash, r *usage.Request, countDup bool, sc *strCache
 		if countDup {
 			s.dups.Add(1)
 		}
-		if s.better(r, &sh.recs[i]) {
-			s.compact(r, &sh.recs[i], sc)
+		if s.better(r, sh.at(i)) {
+			s.compact(r, sh.at(i), sc)
 		}
 		return false
 	}
-	sh.index[h] = uint32(len(sh.recs))
-	sh.recs = append(sh.recs, rec{k: binary.BigEndian.Uint64(h[:8])})
-	s.compact(r, &sh.recs[len(sh.recs)-1], sc)
+	i := sh.push(rec{k: binary.BigEndian.Uint64(h[:8])})
+	sh.index[h] = i
+	s.compact(r, sh.at(i), sc)
 	return true
 }
 
@@ -252,7 +285,7 @@ func (s *Set) AddDuplicates(n int64) { s.dups.Add(n) }
 func (s *Set) Len() int {
 	n := 0
 	for i := range s.shards {
-		n += len(s.shards[i].recs)
+		n += s.shards[i].n
 	}
 	return n
 }
@@ -265,10 +298,10 @@ func (s *Set) Duplicates() int64 { return s.dups.Load() }
 func (s *Set) Each(fn func(r *usage.Request)) {
 	var r usage.Request
 	for i := range s.shards {
-		for j := range s.shards[i].recs {
-			s.expand(&s.shards[i].recs[j], &r)
+		s.shards[i].each(func(_ uint32, c *rec) {
+			s.expand(c, &r)
 			fn(&r)
-		}
+		})
 	}
 }
 
@@ -283,10 +316,7 @@ func (s *Set) Sorted(fn func(r *usage.Request)) {
 	}
 	refs := make([]ref, 0, s.Len())
 	for i := range s.shards {
-		for j := range s.shards[i].recs {
-			c := &s.shards[i].recs[j]
-			refs = append(refs, ref{c.t, c.k, uint8(i), uint32(j)})
-		}
+		s.shards[i].each(func(j uint32, c *rec) { refs = append(refs, ref{c.t, c.k, uint8(i), j}) })
 	}
 	slices.SortFunc(refs, func(a, b ref) int {
 		if c := cmp.Compare(a.t, b.t); c != 0 {
@@ -296,7 +326,7 @@ func (s *Set) Sorted(fn func(r *usage.Request)) {
 	})
 	var r usage.Request
 	for _, x := range refs {
-		s.expand(&s.shards[x.shard].recs[x.i], &r)
+		s.expand(s.shards[x.shard].at(x.i), &r)
 		fn(&r)
 	}
 }

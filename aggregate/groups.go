@@ -138,9 +138,54 @@ func (g Groups) Add(k GroupKey, r *usage.Request, sign int64) {
 	s.Add(r, sign)
 }
 
-// GroupsOf sums a Set's records per GroupKey.
+// Groups sums a Set's records per GroupKey. Records are grouped by their
+// string ids, and the strings looked up once per group.
 func (s *Set) Groups(long func(*usage.Request) bool) Groups {
-	g := make(Groups)
-	s.Each(func(r *usage.Request) { g.Add(KeyOf(r, long), r, 1) })
+	type idKey struct {
+		slot                                  int64
+		user, source, model, speed, geo, tier uint32
+		long, billed                          bool
+	}
+	ids := make(map[idKey]*Sums)
+	s.strs.mu.RLock()
+	strs := s.strs.strs
+	s.strs.mu.RUnlock()
+	var r usage.Request
+	for i := range s.shards {
+		s.shards[i].each(func(_ uint32, c *rec) {
+			r = usage.Request{Time: time.Unix(0, c.t), Model: strs[c.model], Tokens: c.tok, WebSearch: c.ws, WebFetch: c.wf,
+				Count: c.count, Context: c.ctx}
+			if c.extra > 0 {
+				x := s.extras[c.extra-1]
+				r.Billed, r.Rev = x.billed, x.rev
+			}
+			k := idKey{slot: floorDiv(c.t/1e9-b2i(c.t%1e9 < 0), SlotSeconds), user: c.user, source: c.source, model: c.model,
+				speed: c.speed, geo: c.geo, tier: c.tier, billed: r.Billed != nil}
+			switch r.Context {
+			case usage.ContextLong:
+				k.long = true
+			case usage.ContextAuto:
+				k.long = long != nil && long(&r)
+			}
+			sum := ids[k]
+			if sum == nil {
+				sum = new(Sums)
+				ids[k] = sum
+			}
+			sum.Add(&r, 1)
+		})
+	}
+	g := make(Groups, len(ids))
+	for k, sum := range ids {
+		g[GroupKey{Slot: k.slot, User: strs[k.user], Source: strs[k.source], Model: strs[k.model], Speed: strs[k.speed],
+			Geo: strs[k.geo], Tier: strs[k.tier], Long: k.long, Billed: k.billed}] = sum
+	}
 	return g
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

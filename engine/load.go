@@ -56,7 +56,7 @@ type Input struct {
 // pool into a Set, billing exports row by row into the same Set (their rows
 // are keyed by row identity; a newer export's copy wins).
 func ReadSources(src Sources, opt scan.Options) (*Input, error) {
-	in := &Input{Set: aggregate.NewSet()}
+	in := &Input{Set: aggregate.NewSetSized(scan.SizeHint(src.Files))}
 	if len(src.Files) > 0 || src.Stdin != nil {
 		jobs := scan.Jobs(src.Files, nil)
 		if src.Stdin != nil && src.In != nil {

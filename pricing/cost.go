@@ -53,8 +53,29 @@ func (t *Table) Cost(r *usage.Request, provider string) (usage.Money, bool) {
 // as a billing export states it, or by r's own prompt input above the tier's
 // threshold. False for a model without a price or without such a tier.
 func (t *Table) LongContext(r *usage.Request) bool {
-	m, ok := t.Lookup(r.Model)
-	return ok && m.LongContext != nil && longContext(r, m.LongContext.Threshold)
+	switch r.Context {
+	case usage.ContextLong:
+		return true
+	case usage.ContextStandard:
+		return false
+	}
+	th, ok := t.threshold(r.Model)
+	return ok && r.PromptInput() > th
+}
+
+// threshold is the long-context threshold of a model (false: none, or no
+// price), remembered per id: every logged request asks.
+func (t *Table) threshold(model string) (int64, bool) {
+	if v, ok := t.thresholds.Load(model); ok {
+		th := v.(int64)
+		return th, th >= 0
+	}
+	th := int64(-1)
+	if m, ok := t.Lookup(model); ok && m.LongContext != nil {
+		th = m.LongContext.Threshold
+	}
+	t.thresholds.Store(model, th)
+	return th, th >= 0
 }
 
 func (m *Model) rates(r *usage.Request) Rates {

@@ -1,10 +1,10 @@
 package pricing
 
 import (
-	"sort"
 	_ "embed"
 	"encoding/json"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -106,6 +106,8 @@ type Table struct {
 	models    []*Model
 	providers []Provider
 	index     map[string]*Model // key(id, name or alias) -> model
+
+	thresholds sync.Map // model id -> long-context threshold (-1: none), see LongContext
 }
 
 var defaultTable = sync.OnceValue(func() *Table {
