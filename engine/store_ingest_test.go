@@ -329,7 +329,7 @@ func TestKeylessRecords(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "usage.db"))
 	for run, want := range []counts{{New: 5}, {Unchanged: 5}, {Unchanged: 5}} {
 		rows := export() // the same export, read again
-		if run == 2 { // or an overlapping one: the same rows and a new one
+		if run == 2 {    // or an overlapping one: the same rows and a new one
 			rows = append(rows, usage.Request{Time: day.AddDate(0, 0, 1), User: "ws", Source: "api-cost", Model: "claude-opus-4-6", Billed: &usage.Money{Output: 1}})
 			want.New = 1
 		}
