@@ -549,7 +549,9 @@ func TestMigrateFromV2(t *testing.T) {
 			r.Key, r.Time, r.User, r.Input, r.Output = "msg_B", time.Date(2026, 6, 10, 9, 20, 0, 0, time.UTC), "bob", 20, 6
 		}),
 		// Of the two labels, the one usage.Better orders first (the smaller user).
-		mk(func(r *usage.Request) { r.Time, r.User, r.Input, r.Output = time.Date(2026, 6, 10, 9, 0, 2, 0, time.UTC), "amy", 7, 8 }),
+		mk(func(r *usage.Request) {
+			r.Time, r.User, r.Input, r.Output = time.Date(2026, 6, 10, 9, 0, 2, 0, time.UTC), "amy", 7, 8
+		}),
 		mk(func(r *usage.Request) {
 			r.Time, r.User, r.Source, r.Count, r.Context = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), "ws", "api-cost", 0, usage.ContextLong
 			r.Billed = &usage.Money{Output: 0.5}
