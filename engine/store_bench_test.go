@@ -5,8 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/scan"
+	"github.com/usagescan/usagescan/store"
+	"github.com/usagescan/usagescan/usage"
 )
 
 // benchFiles is the tree named by USAGESCAN_BENCH_DIR (see scripts/bench.sh), or
@@ -18,7 +22,7 @@ func benchFiles(b *testing.B) []scan.File {
 		genTree(b, dir, 200, 60, 10000, 7)
 	}
 	files := discover(b, dir)
-	scan.Run(files, nil, scan.Options{}) // warm the page cache
+	scan.Run(files, nil, scan.RunOptions{}) // warm the page cache
 	return files
 }
 
@@ -34,7 +38,7 @@ func BenchmarkScan(b *testing.B) {
 	files := benchFiles(b)
 	b.SetBytes(size(files))
 	for b.Loop() {
-		scan.Run(files, nil, scan.Options{})
+		scan.Run(files, nil, scan.RunOptions{})
 	}
 }
 
@@ -47,11 +51,11 @@ func BenchmarkIngestFirst(b *testing.B) {
 	for b.Loop() {
 		i++
 		path := filepath.Join(dir, fmt.Sprintf("usage-%d.db", i))
-		s, err := Open(path, Options{})
+		s, err := store.Open(path, store.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := s.Ingest(files, IngestOptions{})
+		res, err := Ingest(s, files, IngestOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -79,21 +83,21 @@ func BenchmarkIngestNoChange(b *testing.B) {
 				files = discover(b, dir)
 			}
 			path := filepath.Join(b.TempDir(), "usage.db")
-			s, err := Open(path, Options{})
+			s, err := store.Open(path, store.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := s.Ingest(files, IngestOptions{}); err != nil {
+			if _, err := Ingest(s, files, IngestOptions{}); err != nil {
 				b.Fatal(err)
 			}
 			s.Close()
 			b.ReportMetric(float64(len(files)), "files")
 			for b.Loop() {
-				s, err := Open(path, Options{})
+				s, err := store.Open(path, store.Options{})
 				if err != nil {
 					b.Fatal(err)
 				}
-				res, err := s.Ingest(files, IngestOptions{})
+				res, err := Ingest(s, files, IngestOptions{})
 				if err != nil || res.Bytes != 0 {
 					b.Fatal(err, res.Bytes)
 				}
@@ -103,28 +107,39 @@ func BenchmarkIngestNoChange(b *testing.B) {
 	}
 }
 
-// BenchmarkLoad reads a store back, as report does before merging a fresh scan.
-func BenchmarkLoad(b *testing.B) {
+// BenchmarkStoreRead reads a store back: a report's groups (the rollup) and
+// recommend's walk of every request in time order.
+func BenchmarkStoreRead(b *testing.B) {
 	files := benchFiles(b)
 	path := filepath.Join(b.TempDir(), "usage.db")
-	s, err := Open(path, Options{})
+	s, err := store.Open(path, store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	res, err := s.Ingest(files, IngestOptions{})
+	res, err := Ingest(s, files, IngestOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	s.Close()
 	b.ReportMetric(float64(res.New), "requests")
-	for b.Loop() {
-		s, err := Open(path, Options{ReadOnly: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, _, err := s.Load(); err != nil {
-			b.Fatal(err)
-		}
-		s.Close()
+	for _, what := range []string{"groups", "requests"} {
+		b.Run(what, func(b *testing.B) {
+			for b.Loop() {
+				s, err := store.Open(path, store.Options{ReadOnly: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				in := &Input{Store: s, Set: aggregate.NewSet()}
+				if what == "groups" {
+					_, err = in.Groups(aggregate.Range{})
+				} else {
+					err = in.Requests(time.Time{}, time.Time{}, func(*usage.Request) {})
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				s.Close()
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -11,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/scan"
+	"github.com/usagescan/usagescan/store"
 	"github.com/usagescan/usagescan/usage"
 )
 
@@ -108,9 +111,9 @@ func discover(t testing.TB, dirs ...string) []scan.File {
 	return files
 }
 
-func openStore(t testing.TB, path string) *Store {
+func openStore(t testing.TB, path string) *store.Store {
 	t.Helper()
-	s, err := Open(path, Options{})
+	s, err := store.Open(path, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,9 +121,29 @@ func openStore(t testing.TB, path string) *Store {
 	return s
 }
 
-func ingest(t testing.TB, s *Store, files []scan.File) IngestResult {
+// restat fills each file's size, mtime and identity from a stat now, as
+// discovery does at the start of a run (Ingest trusts them to skip unchanged
+// files). A missing file keeps what it had: reading it fails with a warning.
+func restat(files []scan.File) []scan.File {
+	out := make([]scan.File, len(files))
+	for i, f := range files {
+		if fi, err := os.Stat(f.Path); err == nil {
+			f.Size, f.Mtime = fi.Size(), fi.ModTime().UnixNano()
+			f.Dev, f.Ino = scan.Identity(fi)
+		}
+		out[i] = f
+	}
+	return out
+}
+
+// ingestWith is a run of Ingest on files found by a discovery made now.
+func ingestWith(s *store.Store, files []scan.File, opt IngestOptions) (IngestResult, error) {
+	return Ingest(s, restat(files), opt)
+}
+
+func ingest(t testing.TB, s *store.Store, files []scan.File) IngestResult {
 	t.Helper()
-	res, err := s.Ingest(files, IngestOptions{})
+	res, err := ingestWith(s, files, IngestOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,41 +153,58 @@ func ingest(t testing.TB, s *Store, files []scan.File) IngestResult {
 	return res
 }
 
-func load(t testing.TB, s *Store) ([]usage.Request, []usage.Notice) {
+// hexKey is how these tests name a record: its usage.KeyHash in hex. Records
+// read back from the store or a Set carry no Key of their own.
+func hexKey(h usage.KeyHash) string { return "#" + hex.EncodeToString(h[:]) }
+
+// keyOf is the name of the record whose Key is k.
+func keyOf(k string) string { return hexKey(usage.HashOf(&usage.Request{Key: k})) }
+
+// named gives a hand-written record the name the store and a Set give it.
+func named(r usage.Request) usage.Request {
+	r.Key = hexKey(usage.HashOf(&r))
+	return r
+}
+
+// load is every stored request, named by its key hash, in time order, and
+// every stored notice.
+func load(t testing.TB, s *store.Store) ([]usage.Request, []usage.Notice) {
 	t.Helper()
-	reqs, notices, err := s.Load()
+	var reqs []usage.Request
+	err := s.Requests(time.Time{}, time.Time{}, func(h usage.KeyHash, r *usage.Request) error {
+		c := *r
+		c.Key = hexKey(h)
+		reqs = append(reqs, c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notices, err := s.Notices(time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return reqs, notices
 }
 
-// scanned is what a pure scan of files finds, with keyless records under their
-// store key (see Key), ordered by time and key like Load.
+// scanned is what a pure scan of files finds, named and ordered like load.
+// Identical keyless copies are one record there too (they hash alike).
 func scanned(t testing.TB, files []scan.File) ([]usage.Request, []usage.Notice) {
 	t.Helper()
-	res := scan.Run(files, nil, scan.Options{})
-	return keyed(res.Set.Requests()), res.Notices
+	res := scan.Run(files, nil, scan.RunOptions{})
+	return setRequests(res.Set), res.Notices
 }
 
-// keyed gives keyless requests their store key and sorts like Load.
-func keyed(reqs []usage.Request) []usage.Request {
-	out := make([]usage.Request, len(reqs))
-	copy(out, reqs)
-	for i := range out {
-		out[i].Key = Key(&out[i])
-	}
+// setRequests is every record of set, named by its key hash, in time order.
+func setRequests(set *aggregate.Set) []usage.Request {
+	var out []usage.Request
+	set.EachKeyed(func(h usage.KeyHash, r *usage.Request) {
+		c := *r
+		c.Key = hexKey(h)
+		out = append(out, c)
+	})
 	sortRequests(out)
-	// Identical keyless copies are one row in the store.
-	j := 0
-	for i := range out {
-		if i > 0 && out[i].Key == out[j-1].Key {
-			continue
-		}
-		out[j] = out[i]
-		j++
-	}
-	return out[:j]
+	return out
 }
 
 func sortRequests(reqs []usage.Request) {
@@ -175,6 +215,49 @@ func sortRequests(reqs []usage.Request) {
 		}
 		return a.Key < b.Key
 	})
+}
+
+// merged is the named requests of lists, one per name: the better copy by
+// usage.Better, as one read of all of them keeps.
+func merged(lists ...[]usage.Request) []usage.Request {
+	m := make(map[string]usage.Request)
+	for _, l := range lists {
+		for _, r := range l {
+			if o, ok := m[r.Key]; !ok || usage.Better(&r, &o) {
+				m[r.Key] = r
+			}
+		}
+	}
+	out := make([]usage.Request, 0, len(m))
+	for _, r := range m {
+		out = append(out, r)
+	}
+	sortRequests(out)
+	return out
+}
+
+// sameContent fails the test unless got and want hold the same requests,
+// compared without their keys (a merged read hands out records without them).
+func sameContent(t testing.TB, what string, got, want []usage.Request) {
+	t.Helper()
+	norm := func(rs []usage.Request) []string {
+		out := make([]string, len(rs))
+		for i, r := range rs {
+			r.Key = ""
+			b := ""
+			if r.Billed != nil {
+				b = fmt.Sprintf("%+v", *r.Billed)
+			}
+			r.Billed = nil
+			out[i] = fmt.Sprintf("%+v %s", r, b)
+		}
+		sort.Strings(out)
+		return out
+	}
+	g, w := norm(got), norm(want)
+	if !reflect.DeepEqual(g, w) {
+		t.Fatalf("%s:\n got  %d: %v\n want %d: %v", what, len(g), g, len(w), w)
+	}
 }
 
 // sameRequests fails the test unless got and want hold the same requests.

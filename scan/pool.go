@@ -258,7 +258,11 @@ func (w *reader) read(j *Job, sink Sink, worker int) (fr *FileResult) {
 	next.Head = sum[:]
 
 	var start, lines int64
-	if p := j.Prev; p != nil && p.Dev == next.Dev && p.Ino == next.Ino && p.Offset <= size && p.HeadLen <= next.HeadLen {
+	// Resumed only when grown, or untouched: a file that shrank, or kept its
+	// size under a new mtime, was rewritten in place (or touched), and only a
+	// whole read tells what changed.
+	if p := j.Prev; p != nil && p.Dev == next.Dev && p.Ino == next.Ino && p.Offset <= size && p.HeadLen <= next.HeadLen &&
+		(size > p.Size || size == p.Size && next.Mtime == p.Mtime) {
 		old := sha256.Sum256(head[:p.HeadLen])
 		// Appended: same identity, same first bytes, and a line still ends
 		// where the last read stopped. Otherwise rewritten: read whole, or the

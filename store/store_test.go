@@ -15,9 +15,115 @@ import (
 	"testing"
 	"time"
 
+	"github.com/usagescan/usagescan/aggregate"
 	"github.com/usagescan/usagescan/scan"
 	"github.com/usagescan/usagescan/usage"
 )
+
+func writeFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openStore(t testing.TB, path string) *Store {
+	t.Helper()
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// put stores reqs, notices and file states in one run stamped now.
+func put(t testing.TB, s *Store, now time.Time, reqs []usage.Request, notices []usage.Notice, files []scan.FileState) Counts {
+	t.Helper()
+	tx, err := s.Begin(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := tx.Add(reqs); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.AddNotices(notices); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.SetFiles(files); err != nil {
+		t.Fatal(err)
+	}
+	c, err := tx.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// load is every stored request by key hash, in the order Requests gives
+// them, and every notice.
+func load(t testing.TB, s *Store) ([]usage.KeyHash, map[usage.KeyHash]usage.Request, []usage.Notice) {
+	t.Helper()
+	var order []usage.KeyHash
+	m := make(map[usage.KeyHash]usage.Request)
+	err := s.Requests(time.Time{}, time.Time{}, func(h usage.KeyHash, r *usage.Request) error {
+		if _, ok := m[h]; ok {
+			t.Fatalf("key %x twice", h)
+		}
+		order = append(order, h)
+		m[h] = *r
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := s.Notices(time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return order, m, ns
+}
+
+var t0 = time.Date(2026, 6, 10, 9, 0, 0, 0, time.UTC)
+
+// genRequests makes n log-like requests over a few days, for users alice and
+// bob, some without a key, a few with a larger second copy.
+func genRequests(n int) []usage.Request {
+	var out []usage.Request
+	for i := range n {
+		r := usage.Request{Key: fmt.Sprintf("msg_%d:req_%d", i, i), Time: t0.Add(time.Duration(i*797) * time.Second),
+			User: []string{"alice", "bob"}[i%2], Source: "claude-code", Model: []string{"claude-opus-4-6", "claude-sonnet-4-5"}[i%3%2],
+			Tokens:    usage.Tokens{Input: int64(i % 100), Output: int64(1 + i%300), CacheWrite5m: int64(i % 5000), CacheRead: int64(i * 37 % 50000)},
+			SessionID: fmt.Sprintf("s%d", i/20), Cwd: "/home/alice/src", Entrypoint: "cli", Tier: "standard", Count: 1}
+		if i%10 == 3 {
+			r.Key = "" // keyed by its fields
+		}
+		out = append(out, r)
+		if i%7 == 0 {
+			c := r
+			c.Output += 50
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// unique is reqs with one copy per key hash, the better by usage.Better.
+func unique(reqs []usage.Request) map[usage.KeyHash]usage.Request {
+	m := make(map[usage.KeyHash]usage.Request)
+	for _, r := range reqs {
+		h := usage.HashOf(&r)
+		if o, ok := m[h]; !ok || usage.Better(&r, &o) {
+			r.Key = ""
+			m[h] = r
+		}
+	}
+	return m
+}
 
 func TestDefaultPath(t *testing.T) {
 	for _, tc := range []struct {
@@ -63,8 +169,9 @@ func TestOpenCreatesFolderAndMarksTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Ingest(nil, IngestOptions{Records: []usage.Request{{Key: "k"}}}); err == nil {
-		t.Error("a reader ingested")
+	if tx, err := r.Begin(time.Now()); err == nil {
+		tx.Rollback()
+		t.Error("a reader began a run")
 	}
 	if _, err := r.db.Exec(`DELETE FROM requests`); err == nil {
 		t.Error("a reader wrote")
@@ -151,22 +258,27 @@ func TestForeignFiles(t *testing.T) {
 	}
 }
 
-// storeWithRows makes a store holding the generated tree, closed.
-func storeWithRows(t *testing.T) (path string, files []scan.File) {
+// storeWithRows makes a store holding generated requests, notices and file
+// states, closed.
+func storeWithRows(t *testing.T) (path string, reqs []usage.Request, files []scan.FileState) {
 	t.Helper()
-	logs := t.TempDir()
-	genTree(t, logs, 8, 60, 200, 9)
-	files = discover(t, logs)
+	reqs = genRequests(500)
+	for i := range 8 {
+		files = append(files, scan.FileState{Path: fmt.Sprintf("/logs/%d.jsonl", i), User: "alice", Dev: 1, Ino: uint64(100 + i),
+			Size: int64(1000 * i), Mtime: t0.UnixNano(), Offset: int64(1000 * i), Lines: int64(i), HeadLen: min(int64(1000*i), 4096),
+			Head: make([]byte, 32)})
+	}
+	notices := []usage.Notice{{Time: t0.Add(time.Hour), User: "alice", Text: "You've hit your limit"}, {Time: t0, User: "bob", Text: "limit"}}
 	path = filepath.Join(t.TempDir(), "usage.db")
 	s := openStore(t, path)
-	ingest(t, s, files)
+	put(t, s, t0.Add(48*time.Hour), reqs, notices, files)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(path + "-wal"); err == nil {
 		t.Fatal("the WAL was not checkpointed on close")
 	}
-	return path, files
+	return path, reqs, files
 }
 
 func corrupt(t *testing.T, path string, from, to int64) {
@@ -184,7 +296,7 @@ func corrupt(t *testing.T, path string, from, to int64) {
 
 func TestCorruptStore(t *testing.T) {
 	t.Run("schema page", func(t *testing.T) {
-		path, _ := storeWithRows(t)
+		path, _, _ := storeWithRows(t)
 		corrupt(t, path, 100, 4096) // page 1 past the header: the schema
 		before, _ := os.ReadFile(path)
 		for _, opt := range []Options{{}, {ReadOnly: true}} {
@@ -204,7 +316,7 @@ func TestCorruptStore(t *testing.T) {
 		}
 	})
 	t.Run("data pages", func(t *testing.T) {
-		path, files := storeWithRows(t)
+		path, _, files := storeWithRows(t)
 		st, _ := os.Stat(path)
 		corrupt(t, path, 4096, st.Size())
 		s, err := Open(path, Options{ReadOnly: true})
@@ -222,34 +334,57 @@ func TestCorruptStore(t *testing.T) {
 		if err == nil && (res.OK || !strings.Contains(res.Advice, "usagescan ingest")) {
 			t.Errorf("check: %+v", res)
 		}
-		if _, _, err := s.Load(); !errors.Is(err, ErrCorrupt) {
-			t.Errorf("load: %v, want ErrCorrupt", err)
+		err = s.Requests(time.Time{}, time.Time{}, func(usage.KeyHash, *usage.Request) error { return nil })
+		if !errors.Is(err, ErrCorrupt) {
+			t.Errorf("requests: %v, want ErrCorrupt", err)
 		}
 		_ = files
 	})
 }
 
 func TestCheck(t *testing.T) {
-	path, files := storeWithRows(t)
+	path, reqs, files := storeWithRows(t)
 	s := openStore(t, path)
 	res, err := s.Check()
 	if err != nil {
 		t.Fatal(err)
 	}
-	reqs, notices := load(t, s)
-	var keyless int64
-	for _, r := range reqs {
-		if strings.HasPrefix(r.Key, KeylessPrefix) {
-			keyless++
+	want := unique(reqs)
+	groups := make(map[aggregate.GroupKey]bool)
+	first, last := reqs[0].Time, reqs[0].Time
+	for _, r := range want {
+		groups[aggregate.KeyOf(&r, nil)] = true
+		if r.Time.Before(first) {
+			first = r.Time
+		}
+		if r.Time.After(last) {
+			last = r.Time
 		}
 	}
-	if !res.OK || res.Version != SchemaVersion || res.Requests != int64(len(reqs)) || res.Notices != int64(len(notices)) ||
-		res.Files != int64(len(files)) || res.Keyless != keyless || !res.First.Equal(reqs[0].Time) ||
-		!res.Last.Equal(reqs[len(reqs)-1].Time) || res.LastScan.IsZero() {
-		t.Errorf("%+v", res)
+	if !res.OK || res.Version != SchemaVersion || res.Requests != int64(len(want)) || res.Notices != 2 ||
+		res.Files != int64(len(files)) || res.Groups != int64(len(groups)) || !res.First.Equal(first) ||
+		!res.Last.Equal(last) || !res.LastScan.Equal(t0.Add(48*time.Hour)) {
+		t.Errorf("%+v; want %d requests in %d groups", res, len(want), len(groups))
 	}
 	if !strings.Contains(res.String(), "ok, schema version") {
 		t.Errorf("%s", res)
+	}
+
+	// A rollup that no longer sums the requests is found.
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE rollup SET input = input + 1 WHERE slot = (SELECT min(slot) FROM rollup)`); err != nil {
+		t.Fatal(err)
+	}
+	res, err = s.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OK || !strings.Contains(res.Advice, "rollup disagrees") {
+		t.Errorf("a wrong rollup: %+v", res)
 	}
 }
 
@@ -278,11 +413,12 @@ func TestMigrateFromV1(t *testing.T) {
 	}
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "s.jsonl")
-	writeFile(t, logPath, line{id: "msg_A", req: "req_A", sec: 1, in: 10, out: 5}.String())
+	const logLine = `{"type":"assistant","sessionId":"s1","timestamp":"2026-06-10T09:00:01.000Z","requestId":"req_A",` +
+		`"message":{"model":"claude-opus-4-6","id":"msg_A","role":"assistant","usage":{"input_tokens":10,"output_tokens":5}}}` + "\n"
+	writeFile(t, logPath, logLine)
 	fi, _ := os.Stat(logPath)
 	dev, ino := identity(fi)
-	content, _ := os.ReadFile(logPath)
-	head := sha256.Sum256(content)
+	head := sha256.Sum256([]byte(logLine))
 
 	path := filepath.Join(dir, "usage.db")
 	sqliteFile(t, path,
@@ -301,13 +437,17 @@ func TestMigrateFromV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reqs, notices := load(t, r)
+	_, reqs, notices := load(t, r)
 	r.Close()
-	want := []usage.Request{{Key: "msg_OLD:req_OLD", Time: time.Date(2026, 1, 5, 10, 0, 0, 123e6, time.UTC), User: "alice",
+	want := usage.Request{Key: "msg_OLD:req_OLD", Time: time.Date(2026, 1, 5, 10, 0, 0, 123e6, time.UTC), User: "alice",
 		Source: "claude-code", Model: "claude-opus-4-1", Tokens: usage.Tokens{Input: 1, Output: 2, CacheWrite5m: 3, CacheWrite1h: 4, CacheRead: 5},
-		WebSearch: 1, SessionID: "s0", Cwd: "/home/alice", Entrypoint: "cli", Tier: "standard", Count: 1}}
-	sameRequests(t, "migrated", reqs, want)
-	if len(notices) != 1 || notices[0].Text != "You've hit your limit" {
+		WebSearch: 1, SessionID: "s0", Cwd: "/home/alice", Entrypoint: "cli", Tier: "standard", Count: 1}
+	h := usage.HashOf(&want) // keyed by the hash of its old key
+	want.Key = ""
+	if len(reqs) != 1 || !reflect.DeepEqual(reqs[h], want) {
+		t.Errorf("migrated: %+v\nwant %+v", reqs, want)
+	}
+	if len(notices) != 1 || notices[0].Text != "You've hit your limit" || !notices[0].Time.Equal(time.Date(2026, 1, 5, 11, 0, 0, 0, time.UTC)) {
 		t.Errorf("notices %v", notices)
 	}
 
@@ -317,17 +457,157 @@ func TestMigrateFromV1(t *testing.T) {
 	if v != SchemaVersion {
 		t.Errorf("version %d, want %d", v, SchemaVersion)
 	}
-	// The file state survived: the unchanged log is skipped, the old row kept.
-	res := ingest(t, s, []scan.File{{Path: logPath, User: "alice"}})
-	if res.Skipped != 1 || res.Bytes != 0 {
-		t.Errorf("%+v, want the log skipped", res)
+	if res, err := s.Check(); err != nil || !res.OK || res.Requests != 1 || res.Groups != 1 {
+		t.Errorf("check: %+v, %v", res, err)
 	}
-	appendFile(t, logPath, line{id: "msg_B", req: "req_B", sec: 2, in: 1, out: 1}.String())
-	if res := ingest(t, s, []scan.File{{Path: logPath, User: "alice"}}); res.Appended != 1 || res.New != 1 {
-		t.Errorf("%+v, want one request appended", res)
+	// The file state survived, as this host's: a read resuming from it reads
+	// no line; one appended line is all the next read reads.
+	states, err := s.FileStates()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if reqs, _ := load(t, s); len(reqs) != 2 || reqs[0].Key != "msg_OLD:req_OLD" {
-		t.Errorf("%+v", reqs)
+	st := states[logPath]
+	if st == nil || st.Offset != fi.Size() || st.Lines != 1 || st.Ino != ino || st.User != "alice" || !bytes.Equal(st.Head, head[:]) {
+		t.Fatalf("file state %+v", st)
+	}
+	f := scan.File{Path: logPath, User: "alice", Size: fi.Size()}
+	sum := scan.Read(scan.Jobs([]scan.File{f}, states), scan.SetSink{Set: aggregate.NewSet()}, scan.Options{})
+	if sum.Appended != 1 || sum.Stats.Lines != 0 {
+		t.Errorf("resumed read: %+v", sum)
+	}
+	f2, _ := os.OpenFile(logPath, os.O_APPEND|os.O_WRONLY, 0)
+	f2.WriteString(strings.ReplaceAll(logLine, "_A", "_B"))
+	f2.Close()
+	set := aggregate.NewSet()
+	sum = scan.Read(scan.Jobs([]scan.File{f}, states), scan.SetSink{Set: set}, scan.Options{})
+	if sum.Appended != 1 || sum.Stats.Lines != 1 || set.Len() != 1 {
+		t.Errorf("appended read: %+v, %d records", sum, set.Len())
+	}
+}
+
+// v2 is migration 2 as released, written out like v1.
+const v2 = `ALTER TABLE requests ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE requests ADD COLUMN context INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN billed_input REAL;
+ALTER TABLE requests ADD COLUMN billed_output REAL;
+ALTER TABLE requests ADD COLUMN billed_cache_write REAL;
+ALTER TABLE requests ADD COLUMN billed_cache_read REAL;
+ALTER TABLE requests ADD COLUMN billed_web_search REAL;`
+
+// TestMigrateFromV2: a version 2 store's rows survive the move to version 3:
+// keyed rows under the hash of their key, keyless rows ("~" and a hash of
+// every field, the user too) re-keyed by every field but the user, so that
+// copies that differed only in their user become one; times become unix
+// nanoseconds; the rollup is built and equals the requests.
+func TestMigrateFromV2(t *testing.T) {
+	if v2 != migrations[1] && !sameSchema(t, v1+v2, migrations[0]+migrations[1]) {
+		t.Fatal("migration 2 no longer makes the version 2 schema")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "usage.db")
+	row := func(key, ts, user, source string, in, out int64, count, ctx int, billed string) string {
+		return fmt.Sprintf(`INSERT INTO requests (key, time, user, source, model, input, output, cache_write_5m, cache_write_1h,
+	cache_read, web_search, web_fetch, sidechain, session, cwd, entrypoint, speed, geo, tier, first_seen, last_seen, replaced,
+	count, context, billed_output) VALUES (%q, %q, %q, %q, 'claude-opus-4-6', %d, %d, 0, 0, 100, 0, 0, 0, 's1', '/w', 'cli',
+	'', '', 'standard', '2026-06-11T00:00:00Z', '2026-06-12T00:00:00Z', 2, %d, %d, %s)`, key, ts, user, source, in, out, count, ctx, billed)
+	}
+	sqliteFile(t, path,
+		fmt.Sprintf(`PRAGMA application_id = %d`, applicationID),
+		v1, v2,
+		row("msg_A:req_A", "2026-06-10T09:00:01.500000000Z", "alice", "claude-code", 10, 5, 1, 0, "NULL"),
+		row("msg_B", "2026-06-10T09:20:00.000000000Z", "bob", "claude-code", 20, 6, 1, 0, "NULL"),
+		// One keyless line read under two labels: one request after.
+		row("~00000000000000000000000000000001", "2026-06-10T09:00:02.000000000Z", "zed", "claude-code", 7, 8, 1, 0, "NULL"),
+		row("~00000000000000000000000000000002", "2026-06-10T09:00:02.000000000Z", "amy", "claude-code", 7, 8, 1, 0, "NULL"),
+		// A billing-export row: count 0, long context, billed.
+		row("~00000000000000000000000000000003", "2026-06-01T00:00:00.000000000Z", "ws", "api-cost", 0, 0, 0, 2, "0.5"),
+		`INSERT INTO notices VALUES ('2026-06-10T11:00:00.250000000Z', 'alice', 'limit')`,
+		`INSERT INTO files VALUES ('/logs/a.jsonl', 'alice', 1, 2, 300, 7, 300, 3, 300, x'00', '2026-06-12T00:00:00Z')`,
+		`PRAGMA user_version = 2`,
+	)
+	s, err := Open(path, Options{Host: "laptop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	res, err := s.Check()
+	if err != nil || !res.OK || res.Version != 3 {
+		t.Fatalf("check: %+v, %v", res, err)
+	}
+	base := usage.Request{Source: "claude-code", Model: "claude-opus-4-6", SessionID: "s1", Cwd: "/w", Entrypoint: "cli", Tier: "standard", Count: 1}
+	mk := func(f func(r *usage.Request)) usage.Request {
+		r := base
+		r.Tokens.CacheRead = 100
+		f(&r)
+		return r
+	}
+	want := []usage.Request{
+		mk(func(r *usage.Request) {
+			r.Key, r.Time, r.User, r.Input, r.Output = "msg_A:req_A", time.Date(2026, 6, 10, 9, 0, 1, 5e8, time.UTC), "alice", 10, 5
+		}),
+		mk(func(r *usage.Request) {
+			r.Key, r.Time, r.User, r.Input, r.Output = "msg_B", time.Date(2026, 6, 10, 9, 20, 0, 0, time.UTC), "bob", 20, 6
+		}),
+		// Of the two labels, the one usage.Better orders first (the smaller user).
+		mk(func(r *usage.Request) {
+			r.Time, r.User, r.Input, r.Output = time.Date(2026, 6, 10, 9, 0, 2, 0, time.UTC), "amy", 7, 8
+		}),
+		mk(func(r *usage.Request) {
+			r.Time, r.User, r.Source, r.Count, r.Context = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), "ws", "api-cost", 0, usage.ContextLong
+			r.Billed = &usage.Money{Output: 0.5}
+		}),
+	}
+	_, got, notices := load(t, s)
+	if len(got) != len(want) {
+		t.Errorf("%d requests, want %d: %+v", len(got), len(want), got)
+	}
+	for _, w := range want {
+		h := usage.HashOf(&w)
+		w.Key = ""
+		if !reflect.DeepEqual(got[h], w) {
+			t.Errorf("got  %+v\nwant %+v", got[h], w)
+		}
+	}
+	if len(notices) != 1 || !notices[0].Time.Equal(time.Date(2026, 6, 10, 11, 0, 0, 25e7, time.UTC)) {
+		t.Errorf("notices %+v", notices)
+	}
+	// first_seen, last_seen and replaced survive, as unix seconds.
+	var first, last, replaced int64
+	h := usage.HashOf(&want[0])
+	s.db.QueryRow(`SELECT first_seen, last_seen, replaced FROM requests WHERE key = ?`, h[:]).Scan(&first, &last, &replaced)
+	if first != time.Date(2026, 6, 11, 0, 0, 0, 0, time.UTC).Unix() || last != time.Date(2026, 6, 12, 0, 0, 0, 0, time.UTC).Unix() || replaced != 2 {
+		t.Errorf("first_seen %d, last_seen %d, replaced %d", first, last, replaced)
+	}
+	// The rollup, by hand: three claude-code groups (alice and amy share 09:00,
+	// bob is in 09:15) and the export's.
+	sums := make(map[string]aggregate.Sums)
+	if err := s.Groups(time.Time{}, time.Time{}, func(k aggregate.GroupKey, x *aggregate.Sums) {
+		sums[fmt.Sprintf("%s %s %s long=%v billed=%v", k.Start().Format(time.RFC3339), k.User, k.Source, k.Long, k.Billed)] = *x
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wantSums := map[string]aggregate.Sums{
+		"2026-06-10T09:00:00Z alice claude-code long=false billed=false": {Tokens: usage.Tokens{Input: 10, Output: 5, CacheRead: 100}, Requests: 1, Records: 1},
+		"2026-06-10T09:00:00Z amy claude-code long=false billed=false":   {Tokens: usage.Tokens{Input: 7, Output: 8, CacheRead: 100}, Requests: 1, Records: 1},
+		"2026-06-10T09:15:00Z bob claude-code long=false billed=false":   {Tokens: usage.Tokens{Input: 20, Output: 6, CacheRead: 100}, Requests: 1, Records: 1},
+		"2026-06-01T00:00:00Z ws api-cost long=true billed=true":         {Tokens: usage.Tokens{CacheRead: 100}, Records: 1, Billed: usage.Money{Output: 0.5}},
+	}
+	if !reflect.DeepEqual(sums, wantSums) {
+		t.Errorf("rollup:\n got  %+v\n want %+v", sums, wantSums)
+	}
+	// The files, as this host's, last_scan in unix seconds.
+	states, _ := s.FileStates()
+	if st := states["/logs/a.jsonl"]; st == nil || st.Offset != 300 || st.Lines != 3 || st.Ino != 2 || st.Mtime != 7 {
+		t.Errorf("file state %+v", st)
+	}
+	if res.LastScan != time.Date(2026, 6, 12, 0, 0, 0, 0, time.UTC) {
+		t.Errorf("last scan %v", res.LastScan)
+	}
+	// The old tables are gone.
+	var n int
+	s.db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_v2'`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d old tables left", n)
 	}
 }
 
@@ -424,9 +704,7 @@ func TestSchemaDoc(t *testing.T) {
 func TestLock(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "usage.db")
 	a := openStore(t, path)
-	if _, err := a.Ingest(nil, IngestOptions{Records: []usage.Request{{Key: "k", Time: time.Unix(0, 0), Count: 1, Tokens: usage.Tokens{Input: 1}}}}); err != nil {
-		t.Fatal(err)
-	}
+	put(t, a, time.Now(), []usage.Request{{Key: "k", Time: time.Unix(0, 0), Count: 1, Tokens: usage.Tokens{Input: 1}}}, nil, nil)
 
 	for _, timeout := range []time.Duration{-1, 150 * time.Millisecond} {
 		start := time.Now()
@@ -455,7 +733,7 @@ func TestLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if reqs, _ := load(t, r); len(reqs) != 1 {
+	if _, reqs, _ := load(t, r); len(reqs) != 1 {
 		t.Errorf("reader: %d requests", len(reqs))
 	}
 	r.Close()

@@ -187,7 +187,14 @@ func (t *Tx) addBatch(batch []pending) error {
 			inserts = append(inserts, p)
 			continue
 		}
-		if !usage.Replaces(&p.r, old) {
+		// A copy stored before this run keeps its label (usage.Replaces); one
+		// this run stored is weighed by usage.Better, as a pure scan weighs
+		// copies, so the result does not depend on which file came first.
+		replaces := usage.Replaces
+		if t.run[p.h] >= keyUpdated {
+			replaces = usage.Better
+		}
+		if !replaces(&p.r, old) {
 			if t.run[p.h] == 0 {
 				t.seen = append(t.seen, p.h[:])
 			}
