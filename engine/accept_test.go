@@ -44,7 +44,7 @@ func threeWays(t *testing.T, files []scan.File, csvs []CSVFile, o ReportOptions)
 		t.Fatal(err)
 	}
 	in.Long = prices.LongContext
-	g, err := in.Groups(o.Range)
+	g, err := in.Groups(o.Range, Periods{By: o.By, Loc: o.Loc, Changes: o.Prices.ChangeDates()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func threeWays(t *testing.T, files []scan.File, csvs []CSVFile, o ReportOptions)
 		t.Fatalf("check: %+v %v", c, err)
 	}
 	alone := &Input{Store: st, Set: aggregate.NewSet(), Long: prices.LongContext}
-	if g, err = alone.Groups(o.Range); err != nil {
+	if g, err = alone.Groups(o.Range, Periods{By: o.By, Loc: o.Loc, Changes: o.Prices.ChangeDates()}); err != nil {
 		t.Fatal(err)
 	}
 	stored = BuildReport(g, o)
@@ -81,7 +81,7 @@ func threeWays(t *testing.T, files []scan.File, csvs []CSVFile, o ReportOptions)
 		t.Fatal(err)
 	}
 	in.Store, in.Long = st, prices.LongContext
-	if g, err = in.Groups(o.Range); err != nil {
+	if g, err = in.Groups(o.Range, Periods{By: o.By, Loc: o.Loc, Changes: o.Prices.ChangeDates()}); err != nil {
 		t.Fatal(err)
 	}
 	both = BuildReport(g, o)
@@ -430,7 +430,7 @@ func TestOneMonthReadsOnlyThatMonth(t *testing.T) {
 	}
 
 	in := &Input{Store: s, Set: aggregate.NewSet(), Long: prices.LongContext}
-	g, err := in.Groups(june)
+	g, err := in.Groups(june, Periods{By: aggregate.Month, Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}

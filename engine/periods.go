@@ -76,3 +76,20 @@ func slotFloor(t time.Time) int64 {
 	}
 	return s
 }
+
+// PieceStart is the first slot of the piece (as Bounds cuts them) that holds
+// slot s: the latest of its period's start, a rate change and rng's start.
+func (p Periods) PieceStart(s int64, rng aggregate.Range) int64 {
+	start := slotFloor(p.start(time.Unix(s*aggregate.SlotSeconds, 0)))
+	for _, c := range p.Changes {
+		if cs := slotFloor(c); cs > start && cs <= s {
+			start = cs
+		}
+	}
+	if !rng.From.IsZero() {
+		if fs := slotFloor(rng.From); fs > start && fs <= s {
+			start = fs
+		}
+	}
+	return start
+}

@@ -18,6 +18,11 @@ type ReportOptions struct {
 	Provider string
 }
 
+// periods are the pieces a report prices as wholes.
+func (o ReportOptions) periods() Periods {
+	return Periods{By: o.By, Loc: o.Loc, Changes: o.Prices.ChangeDates()}
+}
+
 // Row is one report row (period, user, model, source) with its cost.
 type Row struct {
 	aggregate.Row
@@ -64,6 +69,21 @@ func Price(t *pricing.Table, r *usage.Request, provider string) (usage.Money, bo
 // every rate, so its tokens are priced at once.
 func BuildReport(groups aggregate.Groups, o ReportOptions) *Report {
 	rep := &Report{}
+	// Every group goes to the piece of its period and rate era that holds it
+	// (as the store sums them): the same tokens are priced as one sum whichever
+	// way they were read, so the rows are the same to the last bit.
+	pieces := make(aggregate.Groups, len(groups))
+	per := o.periods()
+	for k, s := range groups {
+		k.Slot = per.PieceStart(k.Slot, o.Range)
+		if x := pieces[k]; x != nil {
+			x.AddSums(s)
+		} else {
+			c := *s
+			pieces[k] = &c
+		}
+	}
+	groups = pieces
 	type rowKey struct{ period, user, model, source string }
 	rows := make(map[rowKey]*Row)
 	unknown := make(map[string]*UnknownModel)

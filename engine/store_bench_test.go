@@ -131,7 +131,7 @@ func BenchmarkStoreRead(b *testing.B) {
 				}
 				in := &Input{Store: s, Set: aggregate.NewSet()}
 				if what == "groups" {
-					_, err = in.Groups(aggregate.Range{})
+					_, err = in.Groups(aggregate.Range{}, Periods{By: aggregate.Month, Loc: time.UTC})
 				} else {
 					err = in.Requests(time.Time{}, time.Time{}, func(*usage.Request) {})
 				}

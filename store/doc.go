@@ -61,7 +61,8 @@
 //
 //	-- One row per API response (a "request"), the best copy seen.
 //	CREATE TABLE requests (
-//	  key            BLOB PRIMARY KEY, -- usage.HashOf: 16 bytes of a SHA-256 of the key, or of every field but the user
+//	  id             INTEGER PRIMARY KEY, -- rows are appended: a new request never splits the table's pages
+//	  key            BLOB NOT NULL UNIQUE, -- usage.HashOf: 16 bytes of a SHA-256 of the key, or of every field but the user
 //	  time           INTEGER NOT NULL, -- unix nanoseconds, UTC
 //	  user           TEXT NOT NULL,    -- who the request is attributed to
 //	  source         TEXT NOT NULL,    -- claude-code, api-billing, api-cost, openrouter
@@ -92,7 +93,7 @@
 //	  first_seen     INTEGER NOT NULL, -- the ingest that stored it (unix seconds)
 //	  last_seen      INTEGER NOT NULL, -- the last ingest that read a copy of it
 //	  replaced       INTEGER NOT NULL DEFAULT 0 -- times a better copy replaced the stored one
-//	) WITHOUT ROWID;
+//	);
 //	CREATE INDEX requests_time ON requests (time);
 //
 //	-- Totals per aggregate.GroupKey, kept equal to the requests by every write.
