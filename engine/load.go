@@ -186,6 +186,9 @@ func (in *Input) stored() (map[usage.KeyHash]*usage.Request, error) {
 // key with the named sources'. Memory grows with the range, not the history.
 func (in *Input) Requests(from, to time.Time, fn func(*usage.Request)) error {
 	rng := aggregate.Range{From: from, To: to}
+	if in.Set == nil {
+		in.Set = aggregate.NewSet()
+	}
 	if in.Store == nil {
 		in.Set.Sorted(func(r *usage.Request) {
 			if rng.Contains(r.Time) {

@@ -80,16 +80,16 @@ func (s *Store) Check() (CheckResult, error) {
 	// The rollup must equal the requests it sums: a report reads only the rollup.
 	var bad int64
 	err = s.db.QueryRow(`SELECT count(*) FROM (
-	SELECT slot, user, source, model, speed, geo, tier, long, billed, sum(records) AS dn, sum(input) AS di, sum(output) AS do_, sum(cr) AS dcr
+	SELECT slot, user, source, model, speed, geo, tier, long, billed, sum(records) AS dn, sum(input) AS di, sum(output) AS do_, sum(cr) AS dcr, sum(cw) AS dcw, sum(ws) AS dws
 	FROM (
-		SELECT slot, user, source, model, speed, geo, tier, long, billed, records, input, output, cache_read AS cr FROM rollup
+		SELECT slot, user, source, model, speed, geo, tier, long, billed, records, input, output, cache_read AS cr, cache_write_5m + cache_write_1h AS cw, web_search + web_fetch AS ws FROM rollup
 		UNION ALL
 		SELECT (time / 1000000000 - (CASE WHEN time < 0 AND time % 900000000000 != 0 THEN 900 ELSE 0 END)) / 900, user, source, model, speed, geo, tier,
 			CASE WHEN context = 2 THEN 1 WHEN context = 1 THEN 0 ELSE long END,
 			billed_input IS NOT NULL OR billed_output IS NOT NULL OR billed_cache_write IS NOT NULL OR billed_cache_read IS NOT NULL OR billed_web_search IS NOT NULL,
-			-1, -input, -output, -cache_read FROM requests
+			-1, -input, -output, -cache_read, -(cache_write_5m + cache_write_1h), -(web_search + web_fetch) FROM requests
 	) GROUP BY slot, user, source, model, speed, geo, tier, long, billed
-	HAVING dn != 0 OR di != 0 OR do_ != 0 OR dcr != 0)`).Scan(&bad)
+	HAVING dn != 0 OR di != 0 OR do_ != 0 OR dcr != 0 OR dcw != 0 OR dws != 0)`).Scan(&bad)
 	if err != nil {
 		return res, s.classify(err)
 	}

@@ -46,8 +46,13 @@ func (s *Store) migrateV3(tx *sql.Tx) error {
 			return fmt.Errorf("request %s: bad time %q", key, ts)
 		}
 		x.r.Time = t
-		if len(key) > 0 && key[0] != '~' { // "~" + hash: a record without a key of its own
+		switch {
+		case len(key) > 0 && key[0] != '~': // "~" + hash: a record without a key of its own
 			x.r.Key = key
+		case x.r.Source != "claude-code":
+			// A billing row of version 2, keyed per file ("~hash", "~hash.2"
+			// for a repeated row): its old key keeps repeated rows apart.
+			x.r.Key = "v2:" + key
 		}
 		x.r.WebSearch, x.r.WebFetch, x.r.Sidechain = int32(ws), int32(wf), side != 0
 		x.r.Count, x.r.Context = int32(count), usage.Context(ctx)

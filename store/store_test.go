@@ -553,6 +553,9 @@ func TestMigrateFromV2(t *testing.T) {
 			r.Time, r.User, r.Input, r.Output = time.Date(2026, 6, 10, 9, 0, 2, 0, time.UTC), "amy", 7, 8
 		}),
 		mk(func(r *usage.Request) {
+			// A v2 billing row keeps its old per-file key: repeated rows
+			// ("~h", "~h.2") stay apart, their amounts both counted.
+			r.Key = "v2:~00000000000000000000000000000003"
 			r.Time, r.User, r.Source, r.Count, r.Context = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), "ws", "api-cost", 0, usage.ContextLong
 			r.Billed = &usage.Money{Output: 0.5}
 		}),
