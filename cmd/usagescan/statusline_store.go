@@ -47,7 +47,8 @@ func openStatusStore(c *cli.Context, e *env, in *statusline.Input, user string) 
 		return &statusline.DB{St: ro, Prices: prices, ReadOnly: true}, func() { ro.Close() }, nil
 	}
 	if in.TranscriptPath != "" {
-		if err := ingestTranscript(st, in.TranscriptPath, user, e); err != nil {
+		// A transcript not written yet (a new session) is normal.
+		if err := ingestTranscript(st, in.TranscriptPath, user, e); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			// The line still prints, from what is stored; the log says why it may lag.
 			logStatusError(c, e, fmt.Errorf("reading the transcript %s: %w", in.TranscriptPath, err))
 		}
