@@ -125,3 +125,71 @@ func TestDBSnapshotsAndCache(t *testing.T) {
 		t.Error("alice's cache was bob's")
 	}
 }
+
+// Spend keeps the priced points before the last hour in the store's meta
+// table, and uses them only while the rollup over their range is unchanged.
+func TestDBSpendCache(t *testing.T) {
+	st := openDB(t)
+	now := time.Date(2026, 6, 12, 16, 7, 30, 0, time.UTC)
+	n := 0
+	add := func(ts ...time.Time) {
+		t.Helper()
+		var reqs []usage.Request
+		for _, at := range ts {
+			n++
+			reqs = append(reqs, usage.Request{Key: fmt.Sprintf("msg_%d:req_%d", n, n), Time: at, User: "alice", Source: "claude-code",
+				Model: "claude-sonnet-4-6", Tokens: usage.Tokens{Output: 100_000}, Count: 1})
+		}
+		tx, err := st.Begin(now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Add(reqs); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(now.Add(-10*24*time.Hour), now.Add(-3*time.Hour), now.Add(-90*time.Minute), now.Add(-10*time.Minute))
+	d := &DB{St: st, Now: now}
+	since := now.Add(-5 * 24 * time.Hour)
+	total := func() (float64, int) {
+		t.Helper()
+		ps, err := d.Spend("alice", since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		usd := 0.0
+		for _, p := range ps {
+			usd += p.USD
+		}
+		return usd, len(ps)
+	}
+	if usd, k := total(); k != 3 || math.Abs(usd-4.5) > 1e-9 {
+		t.Fatalf("first read: %d points, $%.2f; want 3, $4.50", k, usd)
+	}
+	c := d.loadSpend("alice")
+	if c == nil || len(c.points) != 2 || !c.to.Equal(time.Date(2026, 6, 12, 15, 0, 0, 0, time.UTC)) {
+		t.Fatalf("cache %+v, want the 2 points before 15:00", c)
+	}
+	// The cache is what is read: a point planted in it shows (its fingerprint holds).
+	c.points = append(c.points, measure.Point{Time: now.Add(-2 * time.Hour), USD: 100})
+	if err := d.saveSpend("alice", c); err != nil {
+		t.Fatal(err)
+	}
+	if usd, k := total(); k != 4 || math.Abs(usd-104.5) > 1e-9 {
+		t.Errorf("from the cache: %d points, $%.2f; want the planted $100 too", k, usd)
+	}
+	// A request ingested late into the cached range changes the rollup: the
+	// cache is rebuilt from the requests.
+	add(now.Add(-4 * time.Hour))
+	if usd, k := total(); k != 4 || math.Abs(usd-6) > 1e-9 {
+		t.Errorf("after a late request: %d points, $%.2f; want 4, $6.00", k, usd)
+	}
+	// A damaged cache is rebuilt too.
+	st.SetMeta(spendMeta("alice"), "v1 garbage")
+	if usd, k := total(); k != 4 || math.Abs(usd-6) > 1e-9 {
+		t.Errorf("after damage: %d points, $%.2f; want 4, $6.00", k, usd)
+	}
+}

@@ -44,7 +44,7 @@ func openStatusStore(c *cli.Context, e *env, in *statusline.Input, user string) 
 		if rerr != nil {
 			return nil, nil, rerr
 		}
-		return &statusline.DB{St: ro, Prices: prices, ReadOnly: true}, func() { ro.Close() }, nil
+		return &statusline.DB{St: ro, Prices: prices, ReadOnly: true, Now: e.now()}, func() { ro.Close() }, nil
 	}
 	if in.TranscriptPath != "" {
 		// A transcript not written yet (a new session) is normal.
@@ -53,7 +53,7 @@ func openStatusStore(c *cli.Context, e *env, in *statusline.Input, user string) 
 			logStatusError(c, e, fmt.Errorf("reading the transcript %s: %w", in.TranscriptPath, err))
 		}
 	}
-	return &statusline.DB{St: st, Prices: prices}, func() { st.Close() }, nil
+	return &statusline.DB{St: st, Prices: prices, Now: e.now()}, func() { st.Close() }, nil
 }
 
 // ingestTranscript brings the store up to date from one transcript: its new
