@@ -140,3 +140,22 @@ if [ "$BENCH_CHECK" != 0 ] && [ -f "$BENCH_DIR/truth.json" ]; then
 	[ -n "$cc" ] && args+=(-ccusage "$work/ccusage.json")
 	"$work/crosscheck" "${args[@]}" || die "totals differ from the truth (BENCH_CHECK=0 skips this check)"
 fi
+
+# The status line on a warm store: the store the ingests above filled, fed a session's
+# JSON (the tree's largest transcript, rate_limits present, the clock pinned just after
+# its last request), against `usagescan --version` in the same run. Target: <= 15x.
+sl_transcript=$(find "$BENCH_DIR/projects" -type f -name '*.jsonl' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2-)
+sl_last=$(grep -o '"timestamp":"[^"]*"' "$sl_transcript" | cut -d'"' -f4 | sort | tail -1)
+sl_now=$(($(date -u -d "$sl_last" +%s) + 60))
+printf '{"session_id":"bench","transcript_path":"%s","model":{"id":"claude-sonnet-4-6","display_name":"Sonnet 4.6"},"rate_limits":{"five_hour":{"used_percentage":42,"resets_at":%d},"seven_day":{"used_percentage":36,"resets_at":%d}}}\n' \
+	"$sl_transcript" $((sl_now / 3600 * 3600 + 3 * 3600)) $((sl_now + 3 * 86400)) >"$work/statusline.json"
+export USAGESCAN_NOW=$(date -u -d "@$sl_now" +%Y-%m-%dT%H:%M:%SZ)
+"${sandbox[@]}" "$us" statusline --db "$db" --plan max <"$work/statusline.json" >/dev/null # records the reading
+BENCH_RUNS=${BENCH_SL_RUNS:-11} measure "statusline" "$work/statusline.txt" sh -c 'exec "$1" statusline --db "$2" --plan max <"$3"' sh "$us" "$db" "$work/statusline.json"
+sl_median=$MEDIAN
+BENCH_RUNS=${BENCH_SL_RUNS:-11} measure "--version" /dev/null sh -c 'exec "$1" --version <"$3"' sh "$us" "$db" "$work/statusline.json"
+unset USAGESCAN_NOW
+echo
+echo "statusline: $(cat "$work/statusline.txt")"
+awk -v s="$sl_median" -v v="$MEDIAN" 'BEGIN {
+	printf "statusline median %.1f ms, --version median %.1f ms: %.1fx (target <= 15x)\n", s*1000, v*1000, s/v }'
