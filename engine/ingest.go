@@ -43,6 +43,10 @@ type IngestResult struct {
 	*scan.Summary // what was read: files read whole or appended, lines, malformed, warnings
 }
 
+// fewFiles is the most files Ingest looks up one by one rather than reading
+// every stored file's state.
+const fewFiles = 16
+
 // Ingest brings the store up to date with files and records, in one
 // transaction: an unchanged file (same identity, size and mtime) costs the stat
 // that found it; a grown one is read from where it was left; any other is read
@@ -55,16 +59,27 @@ func Ingest(st *store.Store, files []scan.File, opt IngestOptions) (IngestResult
 	if opt.Now != nil {
 		now = opt.Now
 	}
-	prev, err := st.FileStates()
+	files = slices.Clone(files)
+	paths := make([]string, len(files))
+	for i := range files {
+		if abs, err := filepath.Abs(files[i].Path); err == nil {
+			files[i].Path = abs
+		}
+		paths[i] = files[i].Path
+	}
+	var prev map[string]*scan.FileState
+	var err error
+	if len(files) <= fewFiles {
+		prev, err = st.FileStatesOf(paths) // a lookup each, not the whole table
+	} else {
+		prev, err = st.FileStates()
+	}
 	if err != nil {
 		return res, err
 	}
 	var jobs []*scan.Job
 	seen := make(map[string]bool, len(files))
 	for _, f := range files {
-		if abs, err := filepath.Abs(f.Path); err == nil {
-			f.Path = abs
-		}
 		if seen[f.Path] {
 			res.Skipped++
 			continue

@@ -252,6 +252,27 @@ if [ -f "$tree/truth.json" ]; then
 	[ -n "$c_med" ] && check "main (c)" "$tree/truth.json" -usagescan "$work/c.json"
 fi
 
+# --- The status line on a warm store: the one (b) filled, fed a session's JSON (the
+# tree's largest transcript, rate_limits present, the clock pinned just after its last
+# request), against `usagescan --version` in the same run. Target: <= 15x.
+sl_db="$work/data/usagescan/usage.db"
+if [ -f "$sl_db" ]; then
+	sl_transcript=$(find "$tree/projects" -type f -name '*.jsonl' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2-)
+	sl_last=$(grep -o '"timestamp":"[^"]*"' "$sl_transcript" | cut -d'"' -f4 | sort | tail -1)
+	sl_now=$(($(date -u -d "$sl_last" +%s) + 60))
+	printf '{"session_id":"bench","transcript_path":"%s","model":{"id":"claude-sonnet-4-6","display_name":"Sonnet 4.6"},"rate_limits":{"five_hour":{"used_percentage":42,"resets_at":%d},"seven_day":{"used_percentage":36,"resets_at":%d}}}\n' \
+		"$sl_transcript" $((sl_now / 3600 * 3600 + 3 * 3600)) $((sl_now + 3 * 86400)) >"$work/statusline.json"
+	export USAGESCAN_NOW=$(date -u -d "@$sl_now" +%Y-%m-%dT%H:%M:%SZ)
+	"${sandbox[@]}" "$us" statusline --db "$sl_db" --plan max <"$work/statusline.json" >/dev/null # records the reading
+	BENCH_RUNS=${BENCH_SL_RUNS:-11} measure "statusline" "$work/statusline.txt" : sh -c 'exec "$1" statusline --db "$2" --plan max <"$3"' sh "$us" "$sl_db" "$work/statusline.json"
+	sl_med=$MEDIAN
+	BENCH_RUNS=${BENCH_SL_RUNS:-11} measure "--version" /dev/null : "$us" --version
+	v_med=$MEDIAN
+	unset USAGESCAN_NOW
+	say "statusline on the warm store: $(cat "$work/statusline.txt")"
+	ratio "statusline/--version" "$sl_med" "$v_med" 15
+fi
+
 # --- 2. The lean tree: memory per request ---
 if [ "$BENCH_LEAN" = 1 ] || [ "$BENCH_STORE" = 1 ]; then
 	gentree "$BENCH_LEAN_DIR" lean "" 1000000

@@ -67,6 +67,7 @@ func Build(in *Input, st Store, opt Options) (*Result, error) {
 
 	var spend *measure.Spend
 	var points []measure.Point
+	var fast *spendTotals
 	if st != nil {
 		if hasSnap {
 			if err := st.RecordSnapshot(snap); err != nil {
@@ -78,19 +79,57 @@ func Build(in *Input, st Store, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("reading snapshots: %w", err)
 		}
 		// Spend back to the start of the oldest snapshot's week, so every
-		// snapshot's week is whole.
-		since := now.Add(-hist - measure.WeekLength)
-		if points, err = st.Spend(opt.User, since); err != nil {
-			return nil, fmt.Errorf("reading spend: %w", err)
+		// snapshot's week is whole. Read only when needed: a store with
+		// totals and a cache of budgets answers a repeat reading without it.
+		loaded := false
+		load := func() error {
+			if loaded {
+				return nil
+			}
+			loaded = true
+			var err error
+			if points, err = st.Spend(opt.User, now.Add(-hist-measure.WeekLength)); err != nil {
+				return fmt.Errorf("reading spend: %w", err)
+			}
+			spend = measure.NewSpend(points)
+			return nil
 		}
-		spend = measure.NewSpend(points)
-		five, week := Readings(Dedupe(snaps))
-		res.Measured = measure.Result{
-			FiveHour: measure.EstimateSpan(five, measure.WindowLength, spend, opt.Measure),
-			Week:     measure.EstimateSpan(week, measure.WeekLength, spend, opt.Measure),
+		deduped := Dedupe(snaps)
+		cache, _ := st.(BudgetCache)
+		key := budgetKey(deduped, opt.Measure)
+		cached := false
+		if cache != nil {
+			res.Measured, cached = cache.CachedBudgets(opt.User, key)
 		}
+		if !cached {
+			if err := load(); err != nil {
+				return nil, err
+			}
+			five, week := Readings(deduped)
+			res.Measured = measure.Result{
+				FiveHour: measure.EstimateSpan(five, measure.WindowLength, spend, opt.Measure),
+				Week:     measure.EstimateSpan(week, measure.WeekLength, spend, opt.Measure),
+			}
+			if cache != nil {
+				cache.CacheBudgets(opt.User, key, res.Measured)
+			}
+		}
+		// A meter without a reset time is cut from the requests (as recommend
+		// cuts them), which needs them all.
 		y, m, d := now.In(loc).Date()
-		l.TodayUSD, _ = spend.Between(time.Date(y, m, d, 0, 0, 0, 0, loc), now)
+		today := time.Date(y, m, d, 0, 0, 0, 0, loc)
+		if t, ok := st.(Totals); ok && !loaded && current(in.FiveHour, now) && current(in.Week, now) {
+			fast = &spendTotals{t: t, user: opt.User, got: map[time.Time]float64{}}
+			err = fast.fetch(now, today, in.FiveHour.ResetsAt.Add(-measure.WindowLength), in.Week.ResetsAt.Add(-measure.WeekLength))
+		} else {
+			err = load()
+		}
+		if err != nil {
+			return nil, err
+		}
+		if l.TodayUSD, err = between(spend, fast, today, now); err != nil {
+			return nil, err
+		}
 		l.HasToday = true
 	}
 
@@ -98,15 +137,92 @@ func Build(in *Input, st Store, opt Options) (*Result, error) {
 	if opt.Plan != nil {
 		def5, defWk = opt.Plan.BudgetsAt(now)
 	}
-	l.FiveHour = meter(in.FiveHour, res.Measured.FiveHour, def5, measure.WindowLength, spend, points, now, loc)
-	l.Week = meter(in.Week, res.Measured.Week, defWk, measure.WeekLength, spend, points, now, loc)
+	var err error
+	if l.FiveHour, err = meter(in.FiveHour, res.Measured.FiveHour, def5, measure.WindowLength, spend, fast, points, now, loc); err != nil {
+		return nil, err
+	}
+	if l.Week, err = meter(in.Week, res.Measured.Week, defWk, measure.WeekLength, spend, fast, points, now, loc); err != nil {
+		return nil, err
+	}
 	return res, nil
+}
+
+// Totals is a Store that sums a user's logged spend from a time to now
+// without handing over every request (the history store's rollup).
+type Totals interface {
+	// SpendSince returns the user's logged spend in [from, now] for each from,
+	// with Spend's rules (list price; CI and billing totals left out).
+	SpendSince(user string, now time.Time, froms ...time.Time) ([]float64, error)
+}
+
+// BudgetCache is a Store that keeps the last measured budgets of each user,
+// so that a repeat reading is not measured again. key names what they were
+// measured from (the snapshots and the estimator's options).
+type BudgetCache interface {
+	CachedBudgets(user, key string) (measure.Result, bool)
+	CacheBudgets(user, key string, r measure.Result)
+}
+
+// budgetVersion changes when the estimator does, so cached budgets are redone.
+const budgetVersion = "1"
+
+// budgetKey names the snapshots a measurement rests on: their number, the
+// first and the last (snapshots are only added, and old ones leave the
+// history as time passes).
+func budgetKey(snaps []Snapshot, opt measure.Options) string {
+	k := fmt.Sprintf("v%s n%d %+v", budgetVersion, len(snaps), opt)
+	if n := len(snaps); n > 0 {
+		f, l := snaps[0], snaps[n-1]
+		k += fmt.Sprintf(" %d %d %v", f.Time.UnixNano(), l.Time.UnixNano(), l.key())
+	}
+	return k
+}
+
+// current reports whether a meter's reading has a reset time to come: its
+// span is known without cutting the requests into spans.
+func current(l *Limit, now time.Time) bool {
+	return l != nil && !l.ResetsAt.IsZero() && !l.ResetsAt.Before(now)
+}
+
+// spendTotals is the spend from each of a few times to now, asked of a
+// Totals at once.
+type spendTotals struct {
+	t    Totals
+	user string
+	got  map[time.Time]float64
+}
+
+func (s *spendTotals) fetch(now time.Time, froms ...time.Time) error {
+	v, err := s.t.SpendSince(s.user, now, froms...)
+	if err != nil {
+		return fmt.Errorf("reading spend: %w", err)
+	}
+	for i, f := range froms {
+		s.got[f] = v[i]
+	}
+	return nil
+}
+
+// between is the spend in [from, to]: from the points, or (to being now)
+// from the store's totals.
+func between(spend *measure.Spend, fast *spendTotals, from, to time.Time) (float64, error) {
+	if fast == nil {
+		usd, _ := spend.Between(from, to)
+		return usd, nil
+	}
+	if v, ok := fast.got[from]; ok {
+		return v, nil
+	}
+	if err := fast.fetch(to, from); err != nil {
+		return 0, err
+	}
+	return fast.got[from], nil
 }
 
 // meter fills one meter: the reading, the budget (measured, else the
 // default), and the logged spend in the span. Without a reading the span is
 // the one the logged requests fall in (as recommend cuts them).
-func meter(lim *Limit, measured *measure.Budget, def float64, length time.Duration, spend *measure.Spend, points []measure.Point, now time.Time, loc *time.Location) *Meter {
+func meter(lim *Limit, measured *measure.Budget, def float64, length time.Duration, spend *measure.Spend, fast *spendTotals, points []measure.Point, now time.Time, loc *time.Location) (*Meter, error) {
 	m := &Meter{}
 	if measured != nil {
 		m.BudgetUSD, m.Measured = measured.USD, true
@@ -120,11 +236,11 @@ func meter(lim *Limit, measured *measure.Budget, def float64, length time.Durati
 			m.Pct, m.Reset = 0, time.Time{}
 		}
 	}
-	if spend == nil {
+	if spend == nil && fast == nil {
 		if !m.HasPct && m.BudgetUSD == 0 {
-			return nil
+			return nil, nil
 		}
-		return m
+		return m, nil
 	}
 	var start time.Time
 	if !m.Reset.IsZero() {
@@ -136,9 +252,12 @@ func meter(lim *Limit, measured *measure.Budget, def float64, length time.Durati
 		}
 	}
 	if !start.IsZero() {
-		m.SpendUSD, _ = spend.Between(start, now)
+		var err error
+		if m.SpendUSD, err = between(spend, fast, start, now); err != nil {
+			return nil, err
+		}
 	}
-	return m
+	return m, nil
 }
 
 // currentSpan cuts the points into windows or weeks as recommend does and

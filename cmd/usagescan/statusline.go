@@ -27,11 +27,8 @@ const setupSnippet = `{
 // statuslineStore opens the history store for the status line and brings it
 // up to date from in.TranscriptPath (that file's new bytes only); the closer
 // is called when the line is printed. A nil Store is a run without history:
-// the line shows the meter and the default budgets. The real store is wired
-// in by the store code; tests replace it.
-var statuslineStore = func(c *cli.Context, e *env, in *statusline.Input, user string) (statusline.Store, func(), error) {
-	return nil, func() {}, nil
-}
+// the line shows the meter and the default budgets. Tests replace it.
+var statuslineStore = openStatusStore
 
 func statuslineCommand(e *env) *cli.Command {
 	return &cli.Command{
@@ -141,9 +138,24 @@ func statusUser(c *cli.Context, e *env, in *statusline.Input) string {
 	env := scan.Env{Getenv: e.getenv, User: c.String("user")}
 	sources := scan.Sources(nil, env)
 	if in.TranscriptPath != "" {
-		for _, s := range sources {
-			if rel, err := filepath.Rel(s.Path, in.TranscriptPath); err == nil && !strings.HasPrefix(rel, "..") {
-				return s.User
+		// As given, then with links resolved (a linked ~/.claude).
+		for _, resolve := range []bool{false, true} {
+			tp := in.TranscriptPath
+			if resolve {
+				if r, err := filepath.EvalSymlinks(filepath.Dir(tp)); err == nil {
+					tp = filepath.Join(r, filepath.Base(tp))
+				}
+			}
+			for _, s := range sources {
+				root := s.Path
+				if resolve {
+					if r, err := filepath.EvalSymlinks(root); err == nil {
+						root = r
+					}
+				}
+				if rel, err := filepath.Rel(root, tp); err == nil && !strings.HasPrefix(rel, "..") {
+					return s.User
+				}
 			}
 		}
 	}
@@ -194,8 +206,8 @@ func firstLine(s string) string {
 }
 
 // recommendSnapshots returns the status-line snapshots in the history store,
-// for recommend's measured budgets; the store code wires it (nil: none).
-var recommendSnapshots = func(c *cli.Context, e *env) ([]statusline.Snapshot, error) { return nil, nil }
+// for recommend's measured budgets (nil: none). Tests replace it.
+var recommendSnapshots = storedSnapshots
 
 // measuredBudgets measures each user's budgets from the stored snapshots and
 // the requests read, taken on plan ("": recommend infers it).
