@@ -25,15 +25,7 @@ func (s *Store) scanRequests(q querier, where string, args []any, fn func(usage.
 		return err
 	}
 	defer rows.Close()
-	strs := make(map[string]string)
-	intern := func(b sql.RawBytes) string {
-		if s, ok := strs[string(b)]; ok {
-			return s
-		}
-		v := string(b)
-		strs[v] = v
-		return v
-	}
+	intern := interner()
 	var (
 		key                                                     []byte
 		ns, side, count, ctx, long, ws, wf                      int64
@@ -68,6 +60,20 @@ func (s *Store) scanRequests(q querier, where string, args []any, fn func(usage.
 		}
 	}
 	return rows.Err()
+}
+
+// interner keeps one copy of each string repeated across rows: a row's
+// RawBytes are only valid until the next.
+func interner() func(sql.RawBytes) string {
+	strs := make(map[string]string)
+	return func(b sql.RawBytes) string {
+		if s, ok := strs[string(b)]; ok {
+			return s
+		}
+		v := string(b)
+		strs[v] = v
+		return v
+	}
 }
 
 // timeRange is the where clause of from <= time < to; a zero bound is none.
@@ -146,15 +152,7 @@ func (s *Store) scanGroups(q string, args []any, fn func(aggregate.GroupKey, *ag
 		return s.classify(err)
 	}
 	defer rows.Close()
-	strs := make(map[string]string)
-	intern := func(b sql.RawBytes) string {
-		if s, ok := strs[string(b)]; ok {
-			return s
-		}
-		v := string(b)
-		strs[v] = v
-		return v
-	}
+	intern := interner()
 	var (
 		k                                     aggregate.GroupKey
 		sum                                   aggregate.Sums

@@ -16,14 +16,7 @@ func writeReportHTML(w io.Writer, o *reportOptions, rep *engine.Report) error {
 		Rows: make([]htmlreport.UsageRow, 0, len(rep.Rows)),
 	}
 	for i := range rep.Rows {
-		j := toJSONRow(&rep.Rows[i])
-		u.Rows = append(u.Rows, htmlreport.UsageRow{
-			Period: j.Period, User: j.User, Model: j.Model, Source: j.Source,
-			InputTokens: j.InputTokens, OutputTokens: j.OutputTokens,
-			CacheWrite5m: j.CacheWrite5mToken, CacheWrite1h: j.CacheWrite1hToken,
-			CacheRead: j.CacheReadTokens, WebSearchRequests: j.WebSearchRequests,
-			Requests: j.Requests, CostUSD: j.CostUSD,
-		})
+		u.Rows = append(u.Rows, toJSONRow(&rep.Rows[i]).UsageRow)
 	}
 	return htmlreport.Report(w, u)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/usagescan/usagescan/billing"
 	"github.com/usagescan/usagescan/engine"
+	"github.com/usagescan/usagescan/htmlreport"
 	"github.com/usagescan/usagescan/internal/csvsafe"
 	"github.com/usagescan/usagescan/parser"
 )
@@ -28,23 +29,12 @@ type jsonReport struct {
 	Diagnostics jsonDiagnostics `json:"diagnostics"`
 }
 
+// jsonRow is a row of the report's JSON: the fields htmlreport reads back
+// (token counts are null for rows of a cost export, which has none; requests
+// null for billing-export totals; cost null when a model of the row has no
+// price), then the cost's breakdown.
 type jsonRow struct {
-	Period string `json:"period"`
-	User   string `json:"user"`
-	Model  string `json:"model"`
-	Source string `json:"source"`
-	// Token counts are null for rows of a cost export, which has none.
-	InputTokens       *int64 `json:"input_tokens"`
-	OutputTokens      *int64 `json:"output_tokens"`
-	CacheWrite5mToken *int64 `json:"cache_write_5m_tokens"`
-	CacheWrite1hToken *int64 `json:"cache_write_1h_tokens"`
-	CacheReadTokens   *int64 `json:"cache_read_tokens"`
-	WebSearchRequests *int64 `json:"web_search_requests"`
-	// Requests is null for billing-export totals, which do not say how many
-	// responses they sum.
-	Requests *int64 `json:"requests"`
-	// CostUSD is null when a model of the row has no price.
-	CostUSD       *float64       `json:"cost_usd"`
+	htmlreport.UsageRow
 	CostBreakdown *costBreakdown `json:"cost_breakdown"`
 }
 
@@ -76,11 +66,12 @@ type jsonDiagnostics struct {
 
 func toJSONRow(row *engine.Row) jsonRow {
 	r, c := &row.Row, row
-	j := jsonRow{Period: r.Period, User: r.User, Model: r.Model, Source: r.Source}
+	var j jsonRow
+	j.Period, j.User, j.Model, j.Source = r.Period, r.User, r.Model, r.Source
 	if tokensKnown(r.Source) {
 		j.InputTokens, j.OutputTokens = &r.Input, &r.Output
-		j.CacheWrite5mToken, j.CacheWrite1hToken = &r.CacheWrite5m, &r.CacheWrite1h
-		j.CacheReadTokens, j.WebSearchRequests = &r.CacheRead, &r.WebSearch
+		j.CacheWrite5m, j.CacheWrite1h = &r.CacheWrite5m, &r.CacheWrite1h
+		j.CacheRead, j.WebSearchRequests = &r.CacheRead, &r.WebSearch
 	}
 	if requestsKnown(r.Source) {
 		j.Requests = &r.Requests
