@@ -153,32 +153,6 @@ func TestParseBound(t *testing.T) {
 	}
 }
 
-func TestRollup(t *testing.T) {
-	reqs := []usage.Request{
-		req("a", 1, false, "2026-05-31T23:00:00Z"),
-		req("b", 2, false, "2026-06-01T00:00:00Z"),
-		req("c", 3, false, "2026-06-15T00:00:00Z"),
-		req("d", 4, false, "2026-07-01T00:00:00Z"),
-	}
-	reqs[2].Model = "k"
-	reqs[1].WebSearch = 2
-	rome, _ := time.LoadLocation("Europe/Rome")
-	since, _ := ParseBound("2026-06", rome, false)
-	until, _ := ParseBound("2026-06", rome, true)
-	rows, idx := Rollup(reqs, Month, rome, Range{since, until})
-	// In Rome, "a" (01:00 on June 1) is June and "d" (02:00 on July 1) is July.
-	want := []Row{
-		{Period: "2026-06", User: "u", Model: "k", Source: "claude-code", Tokens: usage.Tokens{Input: 10, Output: 3, CacheRead: 100}, Requests: 1},
-		{Period: "2026-06", User: "u", Model: "m", Source: "claude-code", Tokens: usage.Tokens{Input: 20, Output: 3, CacheRead: 200}, WebSearch: 2, Requests: 2},
-	}
-	if !reflect.DeepEqual(rows, want) {
-		t.Errorf("rows\n got %+v\nwant %+v", rows, want)
-	}
-	if !reflect.DeepEqual(idx, []int{1, 1, 0, -1}) {
-		t.Errorf("idx = %v", idx)
-	}
-}
-
 func ExampleSet() {
 	s := NewSet()
 	for _, out := range []int64{5, 50, 20} { // three copies of one streamed response

@@ -1,6 +1,8 @@
 package aggregate
 
 import (
+	"cmp"
+	"strings"
 	"time"
 
 	"github.com/usagescan/usagescan/usage"
@@ -188,4 +190,13 @@ func b2i(b bool) int64 {
 		return 1
 	}
 	return 0
+}
+
+// CompareKeys orders group keys: by slot, then user, source, model, speed,
+// geo, tier, long and billed. A fixed order makes float sums repeatable and
+// lets writers sharing a database take row locks in one order.
+func CompareKeys(a, b GroupKey) int {
+	return cmp.Or(cmp.Compare(a.Slot, b.Slot), strings.Compare(a.User, b.User), strings.Compare(a.Source, b.Source),
+		strings.Compare(a.Model, b.Model), strings.Compare(a.Speed, b.Speed), strings.Compare(a.Geo, b.Geo),
+		strings.Compare(a.Tier, b.Tier), cmp.Compare(b2i(a.Long), b2i(b.Long)), cmp.Compare(b2i(a.Billed), b2i(b.Billed)))
 }

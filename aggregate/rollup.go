@@ -2,7 +2,6 @@ package aggregate
 
 import (
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/usagescan/usagescan/usage"
@@ -109,87 +108,4 @@ func (row *Row) AddRow(o *Row) {
 	row.WebSearch = usage.AddCount(row.WebSearch, o.WebSearch)
 	row.WebFetch = usage.AddCount(row.WebFetch, o.WebFetch)
 	row.Requests = usage.AddCount(row.Requests, o.Requests)
-}
-
-type rowKey struct{ period, user, model, source string }
-
-// Roller sums records into rows as they come, so that a stream (a billing export
-// of any size) is never held in memory.
-type Roller struct {
-	g     Grouping
-	loc   *time.Location
-	rng   Range
-	byKey map[rowKey]int
-	rows  []Row
-}
-
-// NewRoller sums records inside rng per period (in loc), user, model and source.
-func NewRoller(g Grouping, loc *time.Location, rng Range) *Roller {
-	return &Roller{g: g, loc: loc, rng: rng, byKey: make(map[rowKey]int)}
-}
-
-// Add adds r to its row and returns the row's number, or -1 when r is outside
-// the range. Numbers are in order of first use; Rows says where each one goes.
-func (ro *Roller) Add(r *usage.Request) int {
-	if !ro.rng.Contains(r.Time) {
-		return -1
-	}
-	k := rowKey{ro.g.Label(r.Time.In(ro.loc)), r.User, r.Model, r.Source}
-	j, ok := ro.byKey[k]
-	if !ok {
-		j = len(ro.rows)
-		ro.byKey[k] = j
-		ro.rows = append(ro.rows, Row{Period: k.period, User: k.user, Model: k.model, Source: k.source})
-	}
-	ro.rows[j].AddRequest(r)
-	return j
-}
-
-// Rows returns the rows sorted by period, user, model and source; row i of the
-// result is the one Add numbered order[i].
-func (ro *Roller) Rows() (rows []Row, order []int) {
-	order = make([]int, len(ro.rows))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool {
-		x, y := &ro.rows[order[a]], &ro.rows[order[b]]
-		if x.Period != y.Period {
-			return x.Period < y.Period
-		}
-		if x.User != y.User {
-			return x.User < y.User
-		}
-		if x.Model != y.Model {
-			return x.Model < y.Model
-		}
-		return x.Source < y.Source
-	})
-	rows = make([]Row, len(order))
-	for i, j := range order {
-		rows[i] = ro.rows[j]
-	}
-	return rows, order
-}
-
-// Rollup sums the requests inside rng per period (in loc), user, model and source.
-// Rows are sorted by period, user, model, source. Request i goes to rows[idx[i]],
-// or idx[i] is -1 when it is outside rng.
-func Rollup(reqs []usage.Request, g Grouping, loc *time.Location, rng Range) (rows []Row, idx []int) {
-	ro := NewRoller(g, loc, rng)
-	idx = make([]int, len(reqs))
-	for i := range reqs {
-		idx[i] = ro.Add(&reqs[i])
-	}
-	rows, order := ro.Rows()
-	where := make([]int, len(order))
-	for i, j := range order {
-		where[j] = i
-	}
-	for i, j := range idx {
-		if j >= 0 {
-			idx[i] = where[j]
-		}
-	}
-	return rows, idx
 }

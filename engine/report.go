@@ -167,30 +167,4 @@ func (c *labelCache) label(g aggregate.Grouping, loc *time.Location, slot int64,
 	return c.text
 }
 
-func lessKey(a, b *aggregate.GroupKey) bool {
-	if a.Slot != b.Slot {
-		return a.Slot < b.Slot
-	}
-	if a.User != b.User {
-		return a.User < b.User
-	}
-	if a.Source != b.Source {
-		return a.Source < b.Source
-	}
-	if a.Model != b.Model {
-		return a.Model < b.Model
-	}
-	if a.Speed != b.Speed {
-		return a.Speed < b.Speed
-	}
-	if a.Geo != b.Geo {
-		return a.Geo < b.Geo
-	}
-	if a.Tier != b.Tier {
-		return a.Tier < b.Tier
-	}
-	if a.Long != b.Long {
-		return !a.Long
-	}
-	return !a.Billed && b.Billed
-}
+func lessKey(a, b *aggregate.GroupKey) bool { return aggregate.CompareKeys(*a, *b) < 0 }

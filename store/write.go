@@ -403,7 +403,7 @@ func writeRollup(tx *sql.Tx, deltas aggregate.Groups) error {
 			keys = append(keys, k)
 		}
 	}
-	slices.SortFunc(keys, compareKeys)
+	slices.SortFunc(keys, aggregate.CompareKeys)
 	up, err := tx.Prepare(rollupUpsert)
 	if err != nil {
 		return err
@@ -426,22 +426,4 @@ func writeRollup(tx *sql.Tx, deltas aggregate.Groups) error {
 		}
 	}
 	return nil
-}
-
-func compareKeys(a, b aggregate.GroupKey) int {
-	if a.Slot != b.Slot {
-		if a.Slot < b.Slot {
-			return -1
-		}
-		return 1
-	}
-	for _, c := range [][2]string{{a.User, b.User}, {a.Source, b.Source}, {a.Model, b.Model}, {a.Speed, b.Speed}, {a.Geo, b.Geo}, {a.Tier, b.Tier}} {
-		if x := strings.Compare(c[0], c[1]); x != 0 {
-			return x
-		}
-	}
-	if a.Long != b.Long {
-		return int(b2i(a.Long) - b2i(b.Long))
-	}
-	return int(b2i(a.Billed) - b2i(b.Billed))
 }
