@@ -148,7 +148,7 @@ func (s *Set) Groups(long func(*usage.Request) bool) Groups {
 		user, source, model, speed, geo, tier uint32
 		long, billed                          bool
 	}
-	ids := make(map[idKey]*Sums)
+	ids := make(map[idKey]*Sums, s.Len()/8) // a group holds a few requests of a 15-minute slot
 	s.strs.mu.RLock()
 	strs := s.strs.strs
 	s.strs.mu.RUnlock()

@@ -22,7 +22,7 @@ const HeadSize = 4096
 
 // wholeMax is the largest file (or part after a resume point) read into memory
 // at once; larger ones stream.
-const wholeMax = 32 << 20
+const wholeMax = 8 << 20
 
 // CutOffAge is how long a file may end in a line still being written before
 // that line counts as malformed: a session that stopped mid-line long ago.
