@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/usagescan/usagescan/aggregate"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -236,10 +235,18 @@ func recount(t *testing.T, dir string) map[string]totals {
 func rollupTotals(t *testing.T, dir string) map[string]totals {
 	files, _, _ := Discover([]Source{{Path: dir, User: "u", Explicit: true}})
 	res := Run(files, nil, RunOptions{})
-	rows, _ := aggregate.Rollup(res.Set.Requests(), aggregate.Month, time.UTC, aggregate.Range{})
 	got := map[string]totals{}
-	for _, r := range rows {
-		got[r.Period+" "+r.Model] = totals{r.Input, r.Output, r.CacheWrite5m, r.CacheWrite1h, r.CacheRead, r.WebSearch, r.Requests}
+	for _, r := range res.Set.Requests() {
+		k := r.Time.UTC().Format("2006-01") + " " + r.Model
+		g := got[k]
+		g.In += r.Input
+		g.Out += r.Output
+		g.W5 += r.CacheWrite5m
+		g.W1 += r.CacheWrite1h
+		g.Read += r.CacheRead
+		g.Web += int64(r.WebSearch)
+		g.Requests += int64(r.Count)
+		got[k] = g
 	}
 	return got
 }
