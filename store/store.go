@@ -207,7 +207,7 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 	// the file; an ingest is one transaction with the files' positions, so the
 	// next run simply reads those bytes again.
 	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "cache_size(-8000)") // 8 MB of page cache (default 2 MB); more costs time to free at close
+	q.Add("_pragma", "cache_size(-2000)") // 2 MB of page cache: a larger one buys little time for a run, and costs its memory and the time to free it at close
 	// Statement journals (a multi-row insert may need to undo itself) in
 	// memory, not in a temporary file written page by page.
 	q.Add("_pragma", "temp_store(memory)")
