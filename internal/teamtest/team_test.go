@@ -139,7 +139,11 @@ type collect struct {
 	reqs []usage.Request
 }
 
-func (c *collect) Add(_ int, r *usage.Request) { c.mu.Lock(); c.reqs = append(c.reqs, *r); c.mu.Unlock() }
+func (c *collect) Add(_ int, r *usage.Request) {
+	c.mu.Lock()
+	c.reqs = append(c.reqs, *r)
+	c.mu.Unlock()
+}
 func (c *collect) FileDone(int, *scan.FileResult) {}
 
 // row is what a test compares of a record.
