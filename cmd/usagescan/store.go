@@ -128,6 +128,9 @@ Exit codes: 0 ok, 1 error, 2 nothing to read, 4 the store is locked past --lock-
 
 func runIngest(c *cli.Context, e *env) error {
 	e.quiet = c.Bool("quiet")
+	if err := checkTeamFlags(c); err != nil {
+		return err
+	}
 	if stdinSources(c) > 0 {
 		return errorf("ingest reads files, not stdin").hint("save the input to a file and name it with --logs or --csv")
 	}

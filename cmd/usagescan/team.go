@@ -41,6 +41,14 @@ func teamSources(c *cli.Context) bool {
 	return c.Bool("admin-api") || len(c.StringSlice("from")) > 0
 }
 
+// checkTeamFlags refuses --since/--until without --admin-api.
+func checkTeamFlags(c *cli.Context) error {
+	if !c.Bool("admin-api") && (c.IsSet("since") || c.IsSet("until")) {
+		return errorf("--since and --until set the Admin API pull's range").hint("add --admin-api, or leave them out")
+	}
+	return nil
+}
+
 // utcDayFlag reads --since or --until: the first instant of the day or month
 // named, or for an end bound the first instant after it.
 func utcDayFlag(c *cli.Context, name string, end bool) (time.Time, error) {
@@ -68,9 +76,6 @@ func utcDayFlag(c *cli.Context, name string, end bool) (time.Time, error) {
 // returns the records and the meta value to store with them.
 func pullIntoStore(c *cli.Context, e *env, st *store.Store) ([]usage.Request, map[string]string, error) {
 	if !c.Bool("admin-api") {
-		if c.IsSet("since") || c.IsSet("until") {
-			return nil, nil, errorf("--since and --until set the Admin API pull's range").hint("add --admin-api, or leave them out")
-		}
 		return nil, nil, nil
 	}
 	since, err := utcDayFlag(c, "since", false)
