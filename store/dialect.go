@@ -153,6 +153,13 @@ func Retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
+// Denied reports whether err is PostgreSQL refusing a write: the role may
+// only read (SQLSTATE 42501 insufficient privilege, 25006 read-only transaction).
+func Denied(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "42501" || pe.Code == "25006")
+}
+
 // reserved are column names that PostgreSQL reserves: quoted there.
 var reserved = map[string]bool{"user": true, "offset": true}
 

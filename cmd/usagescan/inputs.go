@@ -172,6 +172,11 @@ func updateStore(c *cli.Context, e *env, prices *pricing.Table, files []scan.Fil
 	stop()
 	if err != nil {
 		st.Close()
+		if store.Denied(err) { // a team database this role may only read
+			e.warnf("cannot update the history store %s (this role may only read it): reading it as it is, with the logs on top", store.Redact(path))
+			ro, rerr := openStoreForRead(c, e, prices)
+			return ro, nil, rerr
+		}
 		return nil, nil, storeError(err)
 	}
 	reportLogProblems(e, res.Summary, c.Bool("verbose"))

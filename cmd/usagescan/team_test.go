@@ -195,6 +195,33 @@ func TestTeamPostgresCLI(t *testing.T) {
 	if a, b := s.rows("--db", copyDB), s.rows("--db", db); !reflect.DeepEqual(a, b) {
 		t.Errorf("a copy of the PostgreSQL store reports\n%v\nthe store\n%v", a, b)
 	}
+	// The README's roles: writers insert and update, readers only read.
+	owner := pgtest.URL(t, os.Getenv) // a second store, made by its owner's first ingest
+	if code, out := run("ingest", "--db", owner, "--logs", "light="+fixtures+"/recommend/light"); code != 0 {
+		t.Fatalf("owner's ingest: exit %d: %s", code, out)
+	}
+	schema := pgtest.Schema(owner)
+	writer, writerURL := pgtest.Role(t, owner, "usagescan_writer")
+	reader, readerURL := pgtest.Role(t, owner, "usagescan_reader")
+	pgtest.Exec(t, owner,
+		`GRANT USAGE ON SCHEMA `+schema+` TO `+writer+`, `+reader,
+		`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA `+schema+` TO `+writer,
+		`GRANT DELETE ON rollup TO `+writer,
+		`GRANT SELECT ON ALL TABLES IN SCHEMA `+schema+` TO `+reader)
+	if code, out := run("ingest", "--db", writerURL, "--logs", "steady="+fixtures+"/recommend/steady"); code != 0 {
+		t.Errorf("writer's ingest: exit %d: %s", code, out)
+	}
+	if code, out := run("ingest", "--db", readerURL, "--logs", "heavy="+fixtures+"/recommend/heavy"); code != 1 || !strings.Contains(out, "permission denied") {
+		t.Errorf("reader's ingest: exit %d: %s", code, out)
+	}
+	s.env["CLAUDE_CONFIG_DIR"] = fixtures + "/basic" // logs of its own: the reader cannot store them
+	code, out = run("recommend", "--db", readerURL, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"light"`) || !strings.Contains(out, `"steady"`) || strings.Contains(out, `"heavy"`) ||
+		!strings.Contains(out, "this role may only read it") {
+		t.Errorf("reader's recommend: exit %d: %s", code, out)
+	}
+	delete(s.env, "CLAUDE_CONFIG_DIR")
+
 	// USAGESCAN_DB names it too, and config shows it without the password.
 	s.env["USAGESCAN_DB"] = db
 	if code, out := run("config"); code != 0 || !strings.Contains(out, "postgres://root@127.0.0.1") {

@@ -77,3 +77,52 @@ func Count(t testing.TB, u, table string) int64 {
 	}
 	return n
 }
+
+// Exec runs statements in the schema of u, failing t on an error.
+func Exec(t testing.TB, u string, stmts ...string) {
+	t.Helper()
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// Role creates a login role of a random name starting with prefix, dropped
+// when the test ends, and returns it with u's URL logging in as it.
+func Role(t testing.TB, u, prefix string) (name, roleURL string) {
+	t.Helper()
+	var b [4]byte
+	rand.Read(b[:])
+	name = prefix + "_" + hex.EncodeToString(b[:])
+	Exec(t, u, `CREATE ROLE `+name+` LOGIN`)
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", u)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		db.Exec(`DROP OWNED BY ` + name)
+		db.Exec(`DROP ROLE ` + name)
+	})
+	p, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.User = url.User(name)
+	return name, p.String()
+}
+
+// Schema is the search_path of u.
+func Schema(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return p.Query().Get("search_path")
+}
