@@ -188,6 +188,10 @@ func TestTeamPostgresCLI(t *testing.T) {
 	if n := pgtest.Count(t, db, "requests"); n != merged {
 		t.Errorf("merging twice: %d requests, %d after the first", n, merged)
 	}
+	// reconcile reads the logs from the PostgreSQL store.
+	if code, out := run("reconcile", "--db", db, "--csv", fixtures+"/billing/claude_api_tokens_2026_06.csv", "--user-map", fixtures+"/billing-users.csv"); code != 0 || !strings.Contains(out, "2026-06  alice@example.com") {
+		t.Errorf("reconcile from PostgreSQL: exit %d: %s", code, out)
+	}
 	copyDB := filepath.Join(s.home, "copy.db")
 	if code, out := run("ingest", "--db", copyDB, "--from", db); code != 0 {
 		t.Fatalf("ingest --from PostgreSQL: exit %d: %s", code, out)
