@@ -33,6 +33,8 @@ type IngestOptions struct {
 	Records  []usage.Request  // records read elsewhere (billing rows), stored in the same transaction
 	Notices  []usage.Notice   // notices read elsewhere
 	Progress *scan.Progress   // optional
+	// Meta is stored in the store's meta table with the run (see store.Tx.SetMeta).
+	Meta map[string]string
 }
 
 // IngestResult is what one Ingest did.
@@ -53,7 +55,7 @@ const fewFiles = 16
 // whole. Records go through scan's reader pool into the store's writer. When
 // anything fails nothing is stored, not even the files' positions, so the next
 // run reads the same bytes again.
-func Ingest(st *store.Store, files []scan.File, opt IngestOptions) (IngestResult, error) {
+func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestResult, error) {
 	res := IngestResult{Files: len(files), Summary: &scan.Summary{}}
 	now := time.Now
 	if opt.Now != nil {
@@ -92,7 +94,7 @@ func Ingest(st *store.Store, files []scan.File, opt IngestOptions) (IngestResult
 		}
 		jobs = append(jobs, &scan.Job{File: f, Prev: p})
 	}
-	if len(jobs) == 0 && len(opt.Records) == 0 && len(opt.Notices) == 0 {
+	if len(jobs) == 0 && len(opt.Records) == 0 && len(opt.Notices) == 0 && len(opt.Meta) == 0 {
 		return res, nil // the common case: nothing changed, nothing written
 	}
 
@@ -131,6 +133,11 @@ func Ingest(st *store.Store, files []scan.File, opt IngestOptions) (IngestResult
 	}
 	if werr == nil {
 		werr = tx.SetFiles(states)
+	}
+	for k, v := range opt.Meta {
+		if werr == nil {
+			werr = tx.SetMeta(k, v)
+		}
 	}
 	if werr != nil {
 		return res, werr

@@ -30,24 +30,15 @@ type CheckResult struct {
 // counts of what it holds.
 func (s *Store) Check() (CheckResult, error) {
 	res := CheckResult{Path: s.path, Latest: SchemaVersion}
-	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&res.Version); err != nil {
-		return res, s.classify(err)
-	}
-	rows, err := s.db.Query(`PRAGMA integrity_check(20)`)
-	if err != nil {
-		return res, s.classify(err)
-	}
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			rows.Close()
-			return res, s.classify(err)
+	if s.d.pg {
+		// PostgreSQL looks after its own pages; the version is the meta table's.
+		v, err := s.pgVersion(s.db)
+		if err != nil {
+			return res, err
 		}
-		res.Integrity = append(res.Integrity, line)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, s.classify(err)
+		res.Version, res.Integrity = v, []string{"ok"}
+	} else if err := s.sqliteIntegrity(&res); err != nil {
+		return res, err
 	}
 	res.OK = len(res.Integrity) == 1 && res.Integrity[0] == "ok" && res.Version == res.Latest
 	if !res.OK {
@@ -56,7 +47,7 @@ func (s *Store) Check() (CheckResult, error) {
 	}
 
 	var first, last, scanned *int64
-	err = s.db.QueryRow(`SELECT
+	err := s.db.QueryRow(`SELECT
 	(SELECT count(*) FROM requests),
 	(SELECT count(*) FROM rollup),
 	(SELECT count(*) FROM snapshots),
@@ -80,16 +71,16 @@ func (s *Store) Check() (CheckResult, error) {
 	// The rollup must equal the requests it sums: a report reads only the rollup.
 	var bad int64
 	err = s.db.QueryRow(`SELECT count(*) FROM (
-	SELECT slot, user, source, model, speed, geo, tier, long, billed, sum(records) AS dn, sum(input) AS di, sum(output) AS do_, sum(cr) AS dcr, sum(cw) AS dcw, sum(ws) AS dws
+	SELECT slot, user, source, model, speed, geo, tier, long, billed
 	FROM (
 		SELECT slot, user, source, model, speed, geo, tier, long, billed, records, input, output, cache_read AS cr, cache_write_5m + cache_write_1h AS cw, web_search + web_fetch AS ws FROM rollup
 		UNION ALL
 		SELECT (time / 1000000000 - (CASE WHEN time < 0 AND time % 900000000000 != 0 THEN 900 ELSE 0 END)) / 900, user, source, model, speed, geo, tier,
 			CASE WHEN context = 2 THEN 1 WHEN context = 1 THEN 0 ELSE long END,
-			billed_input IS NOT NULL OR billed_output IS NOT NULL OR billed_cache_write IS NOT NULL OR billed_cache_read IS NOT NULL OR billed_web_search IS NOT NULL,
+			CASE WHEN billed_input IS NOT NULL OR billed_output IS NOT NULL OR billed_cache_write IS NOT NULL OR billed_cache_read IS NOT NULL OR billed_web_search IS NOT NULL THEN 1 ELSE 0 END,
 			-1, -input, -output, -cache_read, -(cache_write_5m + cache_write_1h), -(web_search + web_fetch) FROM requests
-	) GROUP BY slot, user, source, model, speed, geo, tier, long, billed
-	HAVING dn != 0 OR di != 0 OR do_ != 0 OR dcr != 0 OR dcw != 0 OR dws != 0)`).Scan(&bad)
+	) AS both_ GROUP BY slot, user, source, model, speed, geo, tier, long, billed
+	HAVING sum(records) != 0 OR sum(input) != 0 OR sum(output) != 0 OR sum(cr) != 0 OR sum(cw) != 0 OR sum(ws) != 0) AS bad_`).Scan(&bad)
 	if err != nil {
 		return res, s.classify(err)
 	}
@@ -98,6 +89,27 @@ func (s *Store) Check() (CheckResult, error) {
 		res.Advice = fmt.Sprintf("the rollup disagrees with the requests in %d groups: %s", bad, recovery(s.path))
 	}
 	return res, nil
+}
+
+// sqliteIntegrity reads the version and runs SQLite's integrity check.
+func (s *Store) sqliteIntegrity(res *CheckResult) error {
+	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&res.Version); err != nil {
+		return s.classify(err)
+	}
+	rows, err := s.db.Query(`PRAGMA integrity_check(20)`)
+	if err != nil {
+		return s.classify(err)
+	}
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			rows.Close()
+			return s.classify(err)
+		}
+		res.Integrity = append(res.Integrity, line)
+	}
+	rows.Close()
+	return s.classify(rows.Err())
 }
 
 // String is a short report for `usagescan store check`.

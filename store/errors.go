@@ -54,6 +54,10 @@ func corruptError(path, detail string) error {
 
 // recovery says how to get a working store back.
 func recovery(path string) string {
+	if IsURL(path) {
+		return "restore the database from a backup, or drop the store's tables (requests, rollup, notices, files, snapshots, meta) " +
+			"and run usagescan ingest on each machine to build it again from the logs still on disk"
+	}
 	return fmt.Sprintf("move it aside (mv %s %s.broken) and run usagescan ingest to build a new one from the logs still on disk; "+
 		"sqlite3 %s.broken .recover may save older rows", path, path, path)
 }
@@ -67,6 +71,13 @@ func (s *Store) classify(err error) error {
 	var e *Error
 	if errors.As(err, &e) {
 		return err
+	}
+	if s.d != nil && s.d.pg {
+		var re *redactedError
+		if errors.As(err, &re) {
+			return err
+		}
+		return s.scrubbed(err)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

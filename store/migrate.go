@@ -13,7 +13,7 @@ import (
 // request under its new key (usage.HashOf, so that a keyless record read again
 // from the logs is the same record), the rollup summed from them, times as
 // unix nanoseconds, files as this host's. Then the old tables are dropped.
-func (s *Store) migrateV3(tx *sql.Tx) error {
+func (s *Store) migrateV3(tx *txn) error {
 	rows, err := tx.Query(`SELECT key, time, user, source, model, input, output, cache_write_5m, cache_write_1h, cache_read,
 	web_search, web_fetch, sidechain, session, cwd, entrypoint, speed, geo, tier, count, context,
 	billed_input, billed_output, billed_cache_write, billed_cache_read, billed_web_search,

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"database/sql"
 	"errors"
 	"time"
 )
@@ -119,21 +118,6 @@ func (s *Store) Snapshots(user string, since time.Time) ([]Snapshot, error) {
 		out = append(out, sn)
 	}
 	return out, s.classify(rows.Err())
-}
-
-// Meta returns the value stored under key in the meta table (false: none).
-// Commands keep small derived state there, such as a cache of measured
-// budgets, under keys they own.
-func (s *Store) Meta(key string) (string, bool, error) {
-	var v string
-	err := s.db.QueryRow(`SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, s.classify(err)
-	}
-	return v, true, nil
 }
 
 // SetMeta stores value under key in the meta table, replacing any value.

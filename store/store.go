@@ -46,8 +46,11 @@ type Options struct {
 
 // Store is an open usagescan store. Its methods are not safe for concurrent use.
 type Store struct {
-	path      string
-	db        *sql.DB
+	path      string // the file, or the URL without its password
+	url       string // a PostgreSQL store's URL, as given ("" for SQLite)
+	db        *conn
+	d         *dialect
+	secrets   []string // passwords no message may hold (PostgreSQL)
 	lock      *os.File // held by writers until Close
 	readOnly  bool
 	host      string
@@ -86,14 +89,28 @@ func DefaultPath(getenv func(string) string) (string, error) {
 // older schema. A file that is not a usagescan store is never written to: Open
 // returns an *Error of kind ErrForeign, ErrCorrupt or ErrNewer; a writer that
 // waited past Options.LockTimeout returns one of kind ErrLocked.
+//
+// A PostgreSQL URL (see IsURL) opens the tables of a shared database instead:
+// see postgres.go. There is no lock file: writers on many machines run at once.
 func Open(path string, opt Options) (*Store, error) {
 	if opt.LockTimeout == 0 {
 		opt.LockTimeout = DefaultLockTimeout
 	}
+	if IsURL(path) {
+		s := &Store{path: Redact(path), url: path, d: postgresDialect, readOnly: opt.ReadOnly, host: opt.Host,
+			longFn: opt.Long, failAfter: opt.failAfter}
+		if s.host == "" {
+			s.host, _ = os.Hostname()
+		}
+		if err := s.openPG(opt); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
-	s := &Store{path: path, readOnly: opt.ReadOnly, host: opt.Host, longFn: opt.Long, failAfter: opt.failAfter}
+	s := &Store{path: path, d: sqliteDialect, readOnly: opt.ReadOnly, host: opt.Host, longFn: opt.Long, failAfter: opt.failAfter}
 	if s.host == "" {
 		s.host, _ = os.Hostname()
 	}
@@ -122,8 +139,11 @@ func Open(path string, opt Options) (*Store, error) {
 	return s, nil
 }
 
-// Path is the store's file.
+// Path is the store's file, or its PostgreSQL URL without the password: fit to print.
 func (s *Store) Path() string { return s.path }
+
+// Postgres reports whether the store is a PostgreSQL database.
+func (s *Store) Postgres() bool { return s.d.pg }
 
 // Close closes the database and releases the lock.
 func (s *Store) Close() error {
@@ -151,7 +171,7 @@ func (s *Store) openWriter() error {
 		db.Close()
 		return err
 	}
-	s.db = db
+	s.db = &conn{db, sqliteDialect}
 	return nil
 }
 
@@ -193,7 +213,7 @@ func (s *Store) openReader(opt Options) error {
 			return s.classify(err)
 		}
 	}
-	s.db = db
+	s.db = &conn{db, sqliteDialect}
 	return nil
 }
 
@@ -349,7 +369,7 @@ func (s *Store) migrate(db *sql.DB, from, to int) error {
 			return fmt.Errorf("migrating the store to version %d: %w", v+1, err)
 		}
 		if v == 2 {
-			if err := s.migrateV3(tx); err != nil {
+			if err := s.migrateV3(&txn{tx, sqliteDialect}); err != nil {
 				return fmt.Errorf("migrating the store to version 3: %w", err)
 			}
 		}

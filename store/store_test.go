@@ -687,7 +687,7 @@ func TestSchemaDoc(t *testing.T) {
 		}
 	}
 	s := openStore(t, filepath.Join(t.TempDir(), "usage.db"))
-	got := describe(t, s.db)
+	got := describe(t, s.db.DB)
 	want := schemaOf(t, strings.Join(script, "\n"))
 	if !reflect.DeepEqual(got, want) {
 		in := func(s string, list []string) bool { return slices.Contains(list, s) }

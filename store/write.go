@@ -50,7 +50,7 @@ type Counts struct {
 // Tx is one run's writes, committed at once or not at all.
 type Tx struct {
 	s      *Store
-	tx     *sql.Tx
+	tx     *txn
 	stamp  int64 // unix seconds: first_seen, last_seen, last_scan
 	deltas aggregate.Groups
 	counts Counts
@@ -75,10 +75,12 @@ func (s *Store) Begin(now time.Time) (*Tx, error) {
 		return nil, s.classify(err)
 	}
 	t := &Tx{s: s, tx: tx, stamp: now.Unix(), deltas: make(aggregate.Groups), failAfter: s.failAfter, stmts: map[string]*sql.Stmt{}}
+	// On PostgreSQL other machines may store keys meanwhile: always look.
 	if err := tx.QueryRow(`SELECT NOT EXISTS (SELECT 1 FROM requests)`).Scan(&t.empty); err != nil {
 		tx.Rollback()
 		return nil, s.classify(err)
 	}
+	t.empty = t.empty && !s.d.pg
 	t.run = make(map[usage.KeyHash]keyState)
 	return t, nil
 }
@@ -138,22 +140,28 @@ type pending struct {
 // Add stores reqs: a request new to the store is inserted, a copy of a stored
 // one replaces it when usage.Replaces says so, and the rollup follows. Copies of
 // one key inside reqs are fine (the best is kept).
-func (t *Tx) Add(reqs []usage.Request) error {
-	hs := make([]usage.KeyHash, len(reqs))
-	for i := range reqs {
-		hs[i] = usage.HashOf(&reqs[i])
+func (t *Tx) Add(reqs []usage.Request) error { return t.add(nil, reqs) }
+
+// AddKeyed is Add for records read from another store (Store.Requests), under
+// the keys they are stored with there: hs[i] is reqs[i]'s.
+func (t *Tx) AddKeyed(hs []usage.KeyHash, reqs []usage.Request) error {
+	if len(hs) != len(reqs) {
+		return errors.New("store: AddKeyed needs one key per request")
 	}
-	return t.AddKeyed(hs, reqs)
+	return t.add(hs, reqs)
 }
 
-// AddKeyed is Add for records whose keys are known as hashes (hs[i] is the
-// key of reqs[i]): records out of an aggregate.Set, or another store.
-func (t *Tx) AddKeyed(hs []usage.KeyHash, reqs []usage.Request) error {
-	batch := make([]pending, 0, len(reqs))
-	index := make(map[usage.KeyHash]int, len(reqs))
+func (t *Tx) add(hs []usage.KeyHash, reqs []usage.Request) error {
+	batch := make([]pending, 0, min(len(reqs), 512))
+	index := make(map[usage.KeyHash]int, min(len(reqs), 512))
 	for i := range reqs {
 		r := &reqs[i]
-		h := hs[i]
+		var h usage.KeyHash
+		if hs != nil {
+			h = hs[i]
+		} else {
+			h = usage.HashOf(r)
+		}
 		if j, ok := index[h]; ok {
 			if usage.Better(r, &batch[j].r) {
 				batch[j].r = *r
@@ -227,7 +235,7 @@ func (t *Tx) lookup(batch []pending) (map[usage.KeyHash]*usage.Request, error) {
 	}
 	for len(keys) > 0 {
 		n := min(len(keys), 500)
-		err := t.s.scanRequests(t.tx, ` WHERE key IN (?`+strings.Repeat(", ?", n-1)+`)`, keys[:n], func(h usage.KeyHash, r *usage.Request) error {
+		err := t.s.scanRequests(t.tx, ` WHERE key IN (?`+strings.Repeat(", ?", n-1)+`) ORDER BY key`+t.s.d.forUpdate(), keys[:n], func(h usage.KeyHash, r *usage.Request) error {
 			c := *r
 			out[h] = &c
 			return nil
@@ -251,13 +259,59 @@ func (t *Tx) insert(rows []*pending) error {
 	for _, p := range rows {
 		long := t.s.long(&p.r)
 		t.args = append(requestArgs(t.args, p.h, &p.r, long), t.stamp, t.stamp)
-		t.deltas.Add(aggregate.KeyOf(&p.r, t.s.long), &p.r, 1)
-		t.mark(p.h, keyNew)
+	}
+	if t.s.d.pg {
+		return t.insertPG(q, rows)
 	}
 	if _, err := t.exec(q, t.args...); err != nil {
 		return fmt.Errorf("storing %d requests: %w", len(rows), err)
 	}
+	for _, p := range rows {
+		t.deltas.Add(aggregate.KeyOf(&p.r, t.s.long), &p.r, 1)
+		t.mark(p.h, keyNew)
+	}
 	return t.wrote(len(rows))
+}
+
+// insertPG inserts the rows whose keys no other machine stored meanwhile; a
+// key that lost the race (committed by another run after this one looked) is
+// looked up again, locked, and kept or replaced like any stored copy.
+func (t *Tx) insertPG(q string, rows []*pending) error {
+	res, err := t.tx.Query(q+` ON CONFLICT (key) DO NOTHING RETURNING key`, t.args...)
+	if err != nil {
+		return fmt.Errorf("storing %d requests: %w", len(rows), err)
+	}
+	stored := make(map[usage.KeyHash]bool, len(rows))
+	for res.Next() {
+		var k []byte
+		var h usage.KeyHash
+		if err := res.Scan(&k); err != nil {
+			res.Close()
+			return err
+		}
+		copy(h[:], k)
+		stored[h] = true
+	}
+	res.Close()
+	if err := res.Err(); err != nil {
+		return fmt.Errorf("storing %d requests: %w", len(rows), err)
+	}
+	var lost []pending
+	for _, p := range rows {
+		if !stored[p.h] {
+			lost = append(lost, *p)
+			continue
+		}
+		t.deltas.Add(aggregate.KeyOf(&p.r, t.s.long), &p.r, 1)
+		t.mark(p.h, keyNew)
+	}
+	if err := t.wrote(len(stored)); err != nil {
+		return err
+	}
+	if len(lost) > 0 {
+		return t.addBatch(lost)
+	}
+	return nil
 }
 
 // replace writes a better copy over the stored one.
@@ -393,7 +447,7 @@ func (t *Tx) flushRollup() error {
 	return writeRollup(t.tx, t.deltas)
 }
 
-func writeRollup(tx *sql.Tx, deltas aggregate.Groups) error {
+func writeRollup(tx *txn, deltas aggregate.Groups) error {
 	if len(deltas) == 0 {
 		return nil
 	}

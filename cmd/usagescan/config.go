@@ -161,9 +161,9 @@ func runConfig(c *cli.Context, e *env) error {
 		"provider": {Value: strings.Join(c.StringSlice("provider"), ", "), Source: "flag --provider"},
 	}
 	if e.getenv("USAGESCAN_DB") != "" && !c.IsSet("db") {
-		flags["db"] = config.Flag{Value: e.getenv("USAGESCAN_DB"), Source: "env USAGESCAN_DB"}
+		flags["db"] = config.Flag{Value: store.Redact(e.getenv("USAGESCAN_DB")), Source: "env USAGESCAN_DB"}
 	} else {
-		flags["db"] = config.Flag{Value: c.String("db"), Source: "flag --db"}
+		flags["db"] = config.Flag{Value: store.Redact(c.String("db")), Source: "flag --db"}
 	}
 	_, zone, _ := timeZone("", e.getenv)
 	zoneFrom := "default: the local zone"
@@ -184,6 +184,9 @@ func runConfig(c *cli.Context, e *env) error {
 	fmt.Fprintf(e.stdout, "settings file  %s\n", where)
 	for _, s := range settings {
 		v, src := s.Value, s.Source
+		if s.Key == "db" {
+			v = store.Redact(v) // a team database's URL may hold a password
+		}
 		if v == "" {
 			v = "-"
 		}

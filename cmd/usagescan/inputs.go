@@ -153,7 +153,7 @@ func updateStore(c *cli.Context, e *env, prices *pricing.Table, files []scan.Fil
 		return nil, nil, err
 	}
 	_, statErr := os.Stat(path)
-	first := errors.Is(statErr, fs.ErrNotExist)
+	first := errors.Is(statErr, fs.ErrNotExist) && !store.IsURL(path)
 	st, err := store.Open(path, store.Options{LockTimeout: reportLockTimeout, Long: prices.LongContext})
 	if err != nil {
 		var se *store.Error
@@ -167,7 +167,7 @@ func updateStore(c *cli.Context, e *env, prices *pricing.Table, files []scan.Fil
 			return nil, nil, rerr
 		}
 		if ro != nil || !first {
-			e.warnf("cannot update the history store %s (%s): reading it as it is, with the logs on top", path, reasonOf(err))
+			e.warnf("cannot update the history store %s (%s): reading it as it is, with the logs on top", store.Redact(path), reasonOf(err))
 		}
 		return ro, nil, nil
 	}
@@ -180,6 +180,11 @@ func updateStore(c *cli.Context, e *env, prices *pricing.Table, files []scan.Fil
 	stop()
 	if err != nil {
 		st.Close()
+		if store.Denied(err) { // a team database this role may only read
+			e.warnf("cannot update the history store %s (this role may only read it): reading it as it is, with the logs on top", store.Redact(path))
+			ro, rerr := openStoreForRead(c, e, prices)
+			return ro, nil, rerr
+		}
 		return nil, nil, storeError(err)
 	}
 	reportLogProblems(e, res.Summary, c.Bool("verbose"))

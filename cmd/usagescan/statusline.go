@@ -13,6 +13,7 @@ import (
 	"github.com/usagescan/usagescan/recommend"
 	"github.com/usagescan/usagescan/scan"
 	"github.com/usagescan/usagescan/statusline"
+	"github.com/usagescan/usagescan/store"
 	"github.com/usagescan/usagescan/usage"
 )
 
@@ -170,6 +171,9 @@ func statusUser(c *cli.Context, e *env, in *statusline.Input) string {
 func logStatusError(c *cli.Context, e *env, err error) {
 	e.notef("usagescan statusline: %v", firstLine(err.Error()))
 	db, derr := dbPath(c, e)
+	if derr == nil && store.IsURL(db) { // a shared database: the log stays on this machine
+		db, derr = storeDefault(e)
+	}
 	if derr != nil {
 		return
 	}

@@ -21,7 +21,7 @@ import (
 const exitLocked = 4
 
 func dbFlag() cli.Flag {
-	return &cli.StringFlag{Name: "db", EnvVars: []string{"USAGESCAN_DB"}, Usage: "the history store `FILE` (default: $XDG_DATA_HOME/usagescan/usage.db, i.e. ~/.local/share/usagescan/usage.db)"}
+	return &cli.StringFlag{Name: "db", EnvVars: []string{"USAGESCAN_DB"}, Usage: "the history store: a SQLite `FILE` (default: $XDG_DATA_HOME/usagescan/usage.db, i.e. ~/.local/share/usagescan/usage.db), or a postgres://user@host/db URL shared by a team"}
 }
 
 func quietFlag() cli.Flag {
@@ -112,8 +112,12 @@ Claude Code deletes transcripts after 30 days (cleanupPeriodDays): run ingest da
 cron so nothing ages out before it is stored:
    0 * * * *  usagescan ingest --quiet
 
+A team shares one store: --db postgres://user@host/db (or USAGESCAN_DB) on every machine, and
+any number of machines may ingest at once. --from merges another store (a laptop's usage.db)
+and --admin-api pulls the API bill from the Anthropic Admin API.
+
 Exit codes: 0 ok, 1 error, 2 nothing to read, 4 the store is locked past --lock-timeout.`,
-		Flags: flagSet(sourceFlags(), csvFlags(),
+		Flags: flagSet(sourceFlags(), csvFlags(), teamFlags(),
 			inCategory("History store",
 				dbFlag(), quietFlag(),
 				&cli.DurationFlag{Name: "lock-timeout", Value: store.DefaultLockTimeout, Usage: "how long to wait for another run holding the store (`DURATION`, e.g. 30s)"},
@@ -124,6 +128,9 @@ Exit codes: 0 ok, 1 error, 2 nothing to read, 4 the store is locked past --lock-
 
 func runIngest(c *cli.Context, e *env) error {
 	e.quiet = c.Bool("quiet")
+	if err := checkTeamFlags(c); err != nil {
+		return err
+	}
 	if stdinSources(c) > 0 {
 		return errorf("ingest reads files, not stdin").hint("save the input to a file and name it with --logs or --csv")
 	}
@@ -145,7 +152,7 @@ func runIngest(c *cli.Context, e *env) error {
 		}
 	}
 	csvFiles := csvPaths(e, csvs)
-	if len(files) == 0 && len(csvFiles) == 0 {
+	if len(files) == 0 && len(csvFiles) == 0 && !teamSources(c) {
 		return nothingFound(sources, csvs)
 	}
 	// Billing rows carry their row identity as their key: the same export
@@ -175,9 +182,14 @@ func runIngest(c *cli.Context, e *env) error {
 		return storeError(err)
 	}
 	defer st.Close()
+	pulled, meta, err := pullIntoStore(c, e, st)
+	if err != nil {
+		return err
+	}
+	records = append(records, pulled...)
 	var prog scan.Progress
 	stop := startProgress(e.stderr, &prog)
-	res, err := engine.Ingest(st, files, engine.IngestOptions{Records: records, Progress: &prog, Now: e.now})
+	res, err := engine.Ingest(st, files, engine.IngestOptions{Records: records, Meta: meta, Progress: &prog, Now: e.now})
 	stop()
 	if err != nil {
 		return storeError(err)
@@ -193,7 +205,7 @@ func runIngest(c *cli.Context, e *env) error {
 		}
 		fmt.Fprintln(e.stderr)
 	}
-	return nil
+	return mergeStores(c, e, st, prices)
 }
 
 func storeCommand(e *env) *cli.Command {
@@ -211,7 +223,7 @@ func storeCommand(e *env) *cli.Command {
 				}
 				st, err := store.Open(path, store.Options{ReadOnly: true})
 				if errors.Is(err, fs.ErrNotExist) {
-					return errorf("no store at %s yet", path).exit(exitNoData).hint("make one with usagescan ingest")
+					return errorf("no store at %s yet", store.Redact(path)).exit(exitNoData).hint("make one with usagescan ingest")
 				}
 				if err != nil {
 					return storeError(err)
@@ -223,7 +235,7 @@ func storeCommand(e *env) *cli.Command {
 				}
 				fmt.Fprintln(e.stdout, res.String())
 				if !res.OK {
-					return errorf("the store at %s has problems", path).hint("see above for how to recover")
+					return errorf("the store at %s has problems", store.Redact(path)).hint("see above for how to recover")
 				}
 				return nil
 			},

@@ -1,0 +1,139 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// A PostgreSQL store is the tables of one schema (the first of the URL's
+// search_path, by default public) in a database that several machines share.
+// Its version is the meta table's schema_version row, and its meta row
+// application = usagescan marks it as ours. A store is made at version 3
+// directly, under an advisory lock so that two first runs do not both make it.
+
+// pgAdvisoryKey is the advisory lock taken while the schema is made or
+// migrated ("USGS").
+const pgAdvisoryKey = 0x55534753
+
+// openPG opens the PostgreSQL store at s.url.
+func (s *Store) openPG(opt Options) error {
+	cfg, err := pgx.ParseConfig(s.url)
+	if err != nil {
+		return s.classify(fmt.Errorf("not a PostgreSQL URL: %w", err))
+	}
+	if opt.ReadOnly { // the connection refuses writes
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "usagescan"
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return s.classify(fmt.Errorf("cannot connect: %w", err))
+	}
+	c := &conn{db, postgresDialect}
+	v, err := s.pgVersion(c)
+	if err == nil && v == 0 && opt.ReadOnly {
+		err = fmt.Errorf("no store at %s: %w", s.path, fs.ErrNotExist)
+	}
+	if err == nil && v == 0 {
+		err = s.pgCreate(c)
+	}
+	if err != nil {
+		db.Close()
+		return err
+	}
+	s.db = c
+	return nil
+}
+
+// pgVersion is the schema version of the store, 0 when the schema holds no
+// table yet. A schema with tables of another program is ErrForeign.
+func (s *Store) pgVersion(c interface {
+	QueryRow(string, ...any) *sql.Row
+}) (int, error) {
+	var hasMeta bool
+	var tables int
+	err := c.QueryRow(`SELECT to_regclass('meta') IS NOT NULL,
+	(SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema())`).Scan(&hasMeta, &tables)
+	if err != nil {
+		return 0, s.classify(err)
+	}
+	if !hasMeta {
+		if tables == 0 {
+			return 0, nil
+		}
+		return 0, foreignError(s.path, "a PostgreSQL schema with tables of its own")
+	}
+	var app, ver sql.NullString
+	err = c.QueryRow(`SELECT (SELECT value FROM meta WHERE key = 'application'), (SELECT value FROM meta WHERE key = 'schema_version')`).Scan(&app, &ver)
+	if err != nil {
+		return 0, s.classify(err)
+	}
+	if app.String != "usagescan" {
+		return 0, foreignError(s.path, "a PostgreSQL schema with a meta table of another program")
+	}
+	v, err := strconv.Atoi(ver.String)
+	switch {
+	case err != nil || v < 1:
+		return 0, corruptError(s.path, fmt.Sprintf("schema version %q", ver.String))
+	case v > SchemaVersion:
+		return 0, &Error{Path: s.path, Kind: ErrNewer, Hint: "upgrade usagescan",
+			Detail: fmt.Sprintf("schema version %d; this usagescan reads up to %d", v, SchemaVersion)}
+	case v < SchemaVersion:
+		// PostgreSQL stores start at version 3; later versions migrate here.
+		return 0, corruptError(s.path, fmt.Sprintf("schema version %d has no migration on PostgreSQL", v))
+	}
+	return v, nil
+}
+
+// pgCreate makes the schema, unless another run made it while this one waited
+// for the advisory lock.
+func (s *Store) pgCreate(c *conn) error {
+	tx, err := c.Begin()
+	if err != nil {
+		return s.classify(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, int64(pgAdvisoryKey)); err != nil {
+		return s.classify(err)
+	}
+	v, err := s.pgVersion(tx)
+	if err != nil || v > 0 {
+		return err
+	}
+	for _, stmt := range strings.Split(postgresDialect.ddl(schemaV3), ";\n") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
+		}
+		if _, err := tx.Tx.Exec(stmt); err != nil {
+			return s.classify(fmt.Errorf("making the store's tables: %w", err))
+		}
+	}
+	if _, err := tx.Exec(`INSERT INTO meta (key, value) VALUES ('application', 'usagescan'), ('schema_version', ?)`,
+		strconv.Itoa(SchemaVersion)); err != nil {
+		return s.classify(err)
+	}
+	return s.classify(tx.Commit())
+}
+
+// scrubbed is err named by the store, without any password (see secrets).
+func (s *Store) scrubbed(err error) error {
+	if s.secrets == nil {
+		s.secrets = secrets(s.url)
+		if s.secrets == nil {
+			s.secrets = []string{}
+		}
+	}
+	msg := scrub(s.path+": "+err.Error(), s.secrets)
+	return &redactedError{msg: msg, err: err}
+}
