@@ -281,7 +281,7 @@ func (s *Set) expand(c *rec, r *usage.Request) {
 // AddDuplicates adds n to the count of duplicates (when a Set is rebuilt).
 func (s *Set) AddDuplicates(n int64) { s.dups.Add(n) }
 
-// Len is the number of unique requests.
+// Len is the number of unique requests. Not while records are being added.
 func (s *Set) Len() int {
 	n := 0
 	for i := range s.shards {

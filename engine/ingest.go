@@ -156,7 +156,7 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 // index in order instead of splitting pages at random. Memory is bounded by
 // flushAt records. File states go to the writer as files are done.
 type storeSink struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex
 	set     *aggregate.Set
 	flushAt int
 	out     chan batch
@@ -174,18 +174,19 @@ func newStoreSink(workers int) *storeSink {
 	return &storeSink{set: aggregate.NewSet(), flushAt: flushAt, out: make(chan batch, 2*workers)}
 }
 
+// Add holds the read lock while it adds, so that FileDone can hand a full set
+// to the writer only once no worker is still adding to it.
 func (s *storeSink) Add(w int, r *usage.Request) {
-	s.mu.Lock()
-	set := s.set
-	s.mu.Unlock()
-	set.AddFrom(w, r)
+	s.mu.RLock()
+	s.set.AddFrom(w, r)
+	s.mu.RUnlock()
 }
 
 func (s *storeSink) FileDone(w int, fr *scan.FileResult) {
 	s.out <- batch{fr: fr}
 	s.mu.Lock()
 	var full *aggregate.Set
-	if s.set.Len() >= s.flushAt {
+	if s.set.Len() >= s.flushAt { // no Add runs meanwhile
 		full, s.set = s.set, aggregate.NewSet()
 	}
 	s.mu.Unlock()

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }

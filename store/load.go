@@ -202,12 +202,16 @@ func (s *Store) GroupsIn(bounds []int64, fn func(aggregate.GroupKey, *aggregate.
 		vals.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
 		args = append(args, bounds[i], bounds[i+1])
 	}
+	// The whole span too: the table's key starts with the slot, so only the
+	// range asked is read.
+	args = append(args, bounds[0], bounds[len(bounds)-1])
 	q := `WITH b(lo, hi) AS (VALUES ` + vals.String() + `)
 SELECT b.lo, r.user, r.source, r.model, r.speed, r.geo, r.tier, r.long, r.billed,
 	sum(r.requests), sum(r.records), sum(r.input), sum(r.output), sum(r.cache_write_5m), sum(r.cache_write_1h), sum(r.cache_read),
 	sum(r.web_search), sum(r.web_fetch), sum(r.billed_input), sum(r.billed_output), sum(r.billed_cache_write),
 	sum(r.billed_cache_read), sum(r.billed_web_search)
 FROM rollup r JOIN b ON r.slot >= b.lo AND r.slot < b.hi
+WHERE r.slot >= CAST(? AS BIGINT) AND r.slot < CAST(? AS BIGINT)
 GROUP BY b.lo, r.user, r.source, r.model, r.speed, r.geo, r.tier, r.long, r.billed`
 	return s.scanGroups(q, args, fn)
 }
