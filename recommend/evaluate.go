@@ -275,11 +275,12 @@ func (e *engine) spans(u *userData) (windows, weeks []SpanUse) {
 			su := SpanUse{Start: sp.Start.In(e.loc).Format(time.RFC3339), End: sp.End.In(e.loc).Format(time.RFC3339), USD: usd(x)}
 			for _, p := range e.subs {
 				var b float64
+				s5, sWk := e.planScales(u.name, p, e.scale5, e.scaleWk)
 				if week {
 					b, _ = e.cat.WeekLimits(p, sp.Start)
-					b *= e.scaleWk
+					b *= sWk
 				} else {
-					b = e.cat.WindowBudget(p, sp.Start) * e.scale5
+					b = e.cat.WindowBudget(p, sp.Start) * s5
 				}
 				if !math.IsInf(b, 0) {
 					if su.Budgets == nil {

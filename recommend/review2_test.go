@@ -1,0 +1,66 @@
+package recommend_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/usagescan/usagescan/recommend"
+	"github.com/usagescan/usagescan/usage"
+)
+
+// octoberWeeks: four weeks of October 2026 (Mondays 5, 12, 19 and 26, from
+// 08:00 UTC), each of ten $20 windows (two $10 requests an hour apart at
+// 08:00 and 14:00 on each weekday): $200 a week, $800 in October.
+func octoberWeeks(user string) []usage.Request {
+	var rs []usage.Request
+	for _, mon := range []string{"2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26"} {
+		d0 := at(mon + " 00:00")
+		for d := range 5 {
+			day := d0.AddDate(0, 0, d)
+			for _, h := range []time.Duration{8, 14} {
+				rs = append(rs, req(user, day.Add(h*time.Hour), 10), req(user, day.Add((h+1)*time.Hour), 10))
+			}
+		}
+	}
+	return rs
+}
+
+// TestMeasuredWeekIsTheMeterOfItsWeek: a week budget measured in October 2026
+// is the meter's own figure for October's weeks, the x1.25 rule already in
+// it. Measured on Pro: $25 a window, $170 a week. Each $200 week goes $30 past
+// $170: $120 of extra usage in October, Pro $140 > Max 5x $100. Applying
+// x1.25 again would make the week $212.50 and Pro fit at $20.
+func TestMeasuredWeekIsTheMeterOfItsWeek(t *testing.T) {
+	opt := monthOpt("2026-10-01")
+	opt.CurrentPlan = "pro"
+	opt.Measured = map[string]*recommend.Measured{"u": {FiveHourUSD: 25, WeekUSD: 170, Snapshots: 200,
+		From: "2026-10-05T08:30:00Z", To: "2026-10-30T18:00:00Z"}}
+	rep := run(t, octoberWeeks("u"), nil, opt)
+	m := onlyMonth(t, rep, "u")
+	if !close(m.APICostUSD, 800) {
+		t.Fatalf("API cost %v, want 800", m.APICostUSD)
+	}
+	p := planOf(t, m, "pro")
+	if !close(p.OverflowUSD, 120) || p.CapHitsWeek != 4 || p.CapHits5h != 0 || p.Fits {
+		t.Errorf("pro: overflow %v, hits %d/%d, fits %v; want 120, 0/4, false", p.OverflowUSD, p.CapHits5h, p.CapHitsWeek, p.Fits)
+	}
+	u := userOf(t, rep, "u")
+	if u.Recommended != "max-5x" {
+		t.Errorf("recommended %s, want max-5x", u.Recommended)
+	}
+	for _, w := range u.Weeks {
+		if b := w.Budgets["pro"]; !close(b, 170) {
+			t.Errorf("week %s: pro budget %v, want the measured 170", w.Start, b)
+		}
+	}
+	for _, w := range u.Windows {
+		if b := w.Budgets["pro"]; !close(b, 25) {
+			t.Errorf("window %s: pro budget %v, want the measured 25", w.Start, b)
+		}
+	}
+	for _, pb := range rep.PlanBudgets {
+		if pb.Plan == "pro" && (!close(pb.WeekUSD, 170) || !close(pb.FiveHourUSD, 25)) {
+			t.Errorf("plan_budgets pro: %v / %v, want 25 / 170", pb.FiveHourUSD, pb.WeekUSD)
+		}
+	}
+}
