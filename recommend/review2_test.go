@@ -1,6 +1,7 @@
 package recommend_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -62,5 +63,35 @@ func TestMeasuredWeekIsTheMeterOfItsWeek(t *testing.T) {
 		if pb.Plan == "pro" && (!close(pb.WeekUSD, 170) || !close(pb.FiveHourUSD, 25)) {
 			t.Errorf("plan_budgets pro: %v / %v, want 25 / 170", pb.FiveHourUSD, pb.WeekUSD)
 		}
+	}
+}
+
+// TestReasonNamesTheBudgetsOfItsWeeks: the reason's "fits its budgets" states
+// the budgets the use was held to. A June 2026 week of $190 (19 windows of $10)
+// fits Pro's $195 (x1.5 promotion), seen from November (x1.25: $162.50): the
+// reason must say $195, not claim $190 fits $163.
+func TestReasonNamesTheBudgetsOfItsWeeks(t *testing.T) {
+	rep := run(t, windowsOf("u", at("2026-06-01 04:00"), 19, 10), nil, recommend.Options{
+		Since: at("2026-06-01 00:00"), Until: at("2026-07-01 00:00"), Now: at("2026-11-15 12:00"), Location: time.UTC})
+	u := userOf(t, rep, "u")
+	if u.Recommended != "pro" {
+		t.Fatalf("recommended %s, want pro", u.Recommended)
+	}
+	if !strings.Contains(u.Reason, "$195") || strings.Contains(u.Reason, "$163") {
+		t.Errorf("reason %q: want the June week's budget $195", u.Reason)
+	}
+
+	// Measured budgets: the reason states them, not the defaults.
+	opt := monthOpt("2026-10-01")
+	opt.CurrentPlan = "pro"
+	opt.Measured = map[string]*recommend.Measured{"u": {FiveHourUSD: 25, WeekUSD: 300, Snapshots: 200,
+		From: "2026-10-05T08:30:00Z", To: "2026-10-30T18:00:00Z"}}
+	rep = run(t, octoberWeeks("u"), nil, opt)
+	u = userOf(t, rep, "u")
+	if u.Recommended != "pro" {
+		t.Fatalf("measured: recommended %s, want pro", u.Recommended)
+	}
+	if !strings.Contains(u.Reason, "($25, $300)") {
+		t.Errorf("measured reason %q: want the measured budgets ($25, $300)", u.Reason)
 	}
 }
