@@ -31,6 +31,13 @@ func Windows(times []time.Time, loc *time.Location) []Span {
 	return cut(times, func(t time.Time) time.Time { return floorHour(t, loc) }, WindowLength)
 }
 
+// Windows cuts sorted request times into 5-hour session windows as the
+// recommendation does: each window's start set by c's window_start rule in
+// force at its first request (to the hour in loc, or to the minute).
+func (c *Catalog) Windows(times []time.Time, loc *time.Location) []Span {
+	return cut(times, func(t time.Time) time.Time { return windowStart(t, loc, c.rules) }, WindowLength)
+}
+
 // Weeks cuts sorted request times into weekly-limit weeks: a week starts at the
 // first request at or after the previous week's end (not rounded) and lasts
 // WeekLength.

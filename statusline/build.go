@@ -294,7 +294,7 @@ func currentSpan(points []measure.Point, length time.Duration, now time.Time, lo
 	sortTimes(times)
 	var spans []recommend.Span
 	if length == measure.WindowLength {
-		spans = recommend.Windows(times, loc)
+		spans = cat.Windows(times, loc)
 	} else {
 		spans = recommend.Weeks(times)
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/usagescan/usagescan/measure"
 	"github.com/usagescan/usagescan/recommend"
 )
 
@@ -31,6 +32,29 @@ func TestDefaultWeekFollowsTheDatedRules(t *testing.T) {
 		}
 		if w := res.Line.Week; w == nil || w.BudgetUSD != c.week {
 			t.Errorf("%s: week %+v, want budget %v", c.name, w, c.week)
+		}
+	}
+}
+
+// TestWindowFromRequestsFollowsTheDatedRule: without a meter the window is cut
+// from the logged requests as recommend cuts it: in 2026 from the first
+// request to the minute (11:59 -> resets 16:59), in 2025 from its hour
+// (11:59 -> 16:00).
+func TestWindowFromRequestsFollowsTheDatedRule(t *testing.T) {
+	for _, c := range []struct {
+		first, reset time.Time
+	}{
+		{time.Date(2026, 6, 12, 11, 59, 0, 0, time.UTC), time.Date(2026, 6, 12, 16, 59, 0, 0, time.UTC)},
+		{time.Date(2025, 6, 12, 11, 59, 0, 0, time.UTC), time.Date(2025, 6, 12, 16, 0, 0, 0, time.UTC)},
+	} {
+		st := NewMemStore()
+		st.AddSpend("bob", measure.Point{Time: c.first, USD: 7})
+		res, err := Build(&Input{}, st, Options{Now: c.first.Add(time.Hour), User: "bob"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := res.Line.FiveHour; m == nil || m.SpendUSD != 7 || !m.Reset.Equal(c.reset) {
+			t.Errorf("first request %s: window %+v, want $7 resetting at %s", c.first, m, c.reset)
 		}
 	}
 }

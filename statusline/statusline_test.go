@@ -300,10 +300,10 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := res.Line.FiveHour; m == nil || m.HasPct || m.SpendUSD != 7 || !m.Reset.Equal(time.Date(2026, 6, 12, 16, 0, 0, 0, time.UTC)) {
-		t.Errorf("bob's window %+v, want $7 in the 11:00-16:00 window", m)
+	if m := res.Line.FiveHour; m == nil || m.HasPct || m.SpendUSD != 7 || !m.Reset.Equal(time.Date(2026, 6, 12, 16, 59, 0, 0, time.UTC)) {
+		t.Errorf("bob's window %+v, want $7 in the 11:59-16:59 window (2026: to the minute)", m)
 	}
-	if got := Render(res.Line, Style{}); got != "5h $7.00 (resets 16:00) · week $7.00 · today $7.00" {
+	if got := Render(res.Line, Style{}); got != "5h $7.00 (resets 16:59) · week $7.00 · today $7.00" {
 		t.Errorf("bob's line %q", got)
 	}
 	// No store: the meter and the defaults only.
