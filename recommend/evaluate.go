@@ -552,7 +552,11 @@ func (e *engine) reason(u *userData, rank []*option, out *User) string {
 		}
 		s := fmt.Sprintf("your API-equivalent use averages %s a month (busiest week %s); the API%s bills %s", money(list/n), money(wk), via, money(best.sum/n))
 		if runner != nil {
-			s += ", less than " + e.optCost(runner, n)
+			if runner.sum-best.sum > 1e-6 {
+				s += ", less than " + e.optCost(runner, n)
+			} else {
+				s += ", the same as " + e.optCost(runner, n)
+			}
 		}
 		if out.Binding != "" && runner != nil && runner.plan != nil {
 			s += fmt.Sprintf(" (%s binds on %s)", bindingPhrase(out.Binding), runner.name)

@@ -95,3 +95,22 @@ func TestReasonNamesTheBudgetsOfItsWeeks(t *testing.T) {
 		t.Errorf("measured reason %q: want the measured budgets ($25, $300)", u.Reason)
 	}
 }
+
+// TestReasonOnATie: $20 of API use in a month ties with Pro's $20; the API
+// wins the tie (no commitment), and the reason must not call $20 less than $20.
+func TestReasonOnATie(t *testing.T) {
+	// Haiku 4.5 output at $5 per million: 2,000,000 tokens are exactly $10.
+	var rs []usage.Request
+	for _, s := range []string{"2026-10-05 09:00", "2026-10-06 09:00"} {
+		rs = append(rs, usage.Request{Key: s, Time: at(s), User: "u", Source: "claude-code",
+			Model: "claude-haiku-4-5-20251001", Tokens: usage.Tokens{Output: 2_000_000}, Count: 1})
+	}
+	rep := run(t, rs, nil, monthOpt("2026-10-01"))
+	u := userOf(t, rep, "u")
+	if u.Recommended != "api" || !close(u.TotalUSDPerMonth, 20) {
+		t.Fatalf("recommended %s at %v, want api at 20", u.Recommended, u.TotalUSDPerMonth)
+	}
+	if strings.Contains(u.Reason, "less than Pro") || !strings.Contains(u.Reason, "the same as Pro at $20") {
+		t.Errorf("reason %q: want the tie said as such", u.Reason)
+	}
+}
