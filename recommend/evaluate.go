@@ -275,11 +275,12 @@ func (e *engine) spans(u *userData) (windows, weeks []SpanUse) {
 			su := SpanUse{Start: sp.Start.In(e.loc).Format(time.RFC3339), End: sp.End.In(e.loc).Format(time.RFC3339), USD: usd(x)}
 			for _, p := range e.subs {
 				var b float64
+				s5, sWk := e.planScales(u.name, p, e.scale5, e.scaleWk)
 				if week {
 					b, _ = e.cat.WeekLimits(p, sp.Start)
-					b *= e.scaleWk
+					b *= sWk
 				} else {
-					b = e.cat.WindowBudget(p, sp.Start) * e.scale5
+					b = e.cat.WindowBudget(p, sp.Start) * s5
 				}
 				if !math.IsInf(b, 0) {
 					if su.Budgets == nil {
@@ -551,7 +552,11 @@ func (e *engine) reason(u *userData, rank []*option, out *User) string {
 		}
 		s := fmt.Sprintf("your API-equivalent use averages %s a month (busiest week %s); the API%s bills %s", money(list/n), money(wk), via, money(best.sum/n))
 		if runner != nil {
-			s += ", less than " + e.optCost(runner, n)
+			if runner.sum-best.sum > 1e-6 {
+				s += ", less than " + e.optCost(runner, n)
+			} else {
+				s += ", the same as " + e.optCost(runner, n)
+			}
 		}
 		if out.Binding != "" && runner != nil && runner.plan != nil {
 			s += fmt.Sprintf(" (%s binds on %s)", bindingPhrase(out.Binding), runner.name)
@@ -562,9 +567,41 @@ func (e *engine) reason(u *userData, rank []*option, out *User) string {
 	if runner != nil {
 		s += " against " + e.optCost(runner, n)
 	}
-	b5 := e.cat.WindowBudget(best.plan, e.now) * e.scale5
-	bWk, _ := e.cat.WeekLimits(best.plan, e.now)
-	bWk *= e.scaleWk
+	// The budgets named are those of the spans named (the rule at each span's
+	// start, measured or calibrated as the simulation used them), not today's.
+	fullest := func(p *Plan, week bool) (use, budget float64) {
+		s5, sWk := e.planScales(u.name, p, e.scale5, e.scaleWk)
+		if week {
+			return u.tl.fullest(u.tl.weeks, func(sp Span) float64 {
+				b, _ := e.cat.WeekLimits(p, sp.Start)
+				return b * sWk
+			})
+		}
+		return u.tl.fullest(u.tl.windows, func(sp Span) float64 { return e.cat.WindowBudget(p, sp.Start) * s5 })
+	}
+	busiestBudget := func(p *Plan, week bool) float64 {
+		s5, sWk := e.planScales(u.name, p, e.scale5, e.scaleWk)
+		spans := u.tl.windows
+		if week {
+			spans = u.tl.weeks
+		}
+		var b, top float64
+		found := false
+		for _, sp := range spans {
+			x, any := u.tl.inRange(sp)
+			if !any || found && x <= top {
+				continue
+			}
+			top, found = x, true
+			if week {
+				b, _ = e.cat.WeekLimits(p, sp.Start)
+				b *= sWk
+			} else {
+				b = e.cat.WindowBudget(p, sp.Start) * s5
+			}
+		}
+		return b
+	}
 	if c := u.causeOf(best); c >= 0 && !e.opt.NoExtraUsage {
 		over := 0.0
 		for _, m := range u.active {
@@ -573,20 +610,19 @@ func (e *engine) reason(u *userData, rank []*option, out *User) string {
 		s += fmt.Sprintf("; %s binds on %s: about %s a month of extra usage", bindingPhrase(bindingName(best, c)), best.name, money(over/n))
 	} else if ch := e.cheaperSub(rank, best); ch != nil && u.causeOf(ch) >= 0 {
 		c := u.causeOf(ch)
-		c5 := e.cat.WindowBudget(ch.plan, e.now) * e.scale5
-		cWk, _ := e.cat.WeekLimits(ch.plan, e.now)
-		cWk *= e.scaleWk
 		switch c {
 		case cause5h:
+			win, c5 := fullest(ch.plan, false)
 			s += fmt.Sprintf("; your busiest 5-hour window reaches %s of API-equivalent use, past %s's 5-hour budget of %s", money(win), ch.name, money(c5))
 		case causeWeek:
+			wk, cWk := fullest(ch.plan, true)
 			s += fmt.Sprintf("; your busiest week reaches %s of API-equivalent use, past %s's weekly budget of %s", money(wk), ch.name, money(cWk))
 		default:
 			s += fmt.Sprintf("; %s binds on %s", bindingPhrase(bindingName(ch, c)), ch.name)
 		}
 	} else {
 		s += fmt.Sprintf("; your busiest 5-hour window (%s) and week (%s) of API-equivalent use fit its budgets (%s, %s)",
-			money(win), money(wk), budgetText(b5), budgetText(bWk))
+			money(win), money(wk), budgetText(busiestBudget(best.plan, false)), budgetText(busiestBudget(best.plan, true)))
 	}
 	return s + blocked
 }

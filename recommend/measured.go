@@ -96,7 +96,11 @@ func (e *engine) measuredScales(user string, p *Plan) (measuredScale, bool) {
 	}
 	cur, _ := e.cat.Lookup(m.Plan)
 	at := measuredAt(m, e.now)
-	c5, cWk := cur.BudgetsAt(at)
+	c5, _ := cur.BudgetsAt(at)
+	// The meter's week is the budget in force at the time measured, its week
+	// factor included: the scale is over that, so weeks under another factor
+	// get the measured budget moved by the ratio of the factors.
+	cWk, _ := e.cat.WeekLimits(cur, at)
 	p5, _ := p.BudgetsAt(at)
 	s := measuredScale{five: e.scale5, week: e.scaleWk} // unmeasured: as calibrated, or 1
 	if m.FiveHourUSD > 0 && finite(c5) && finite(p5) {
@@ -223,7 +227,14 @@ func (e *engine) applyMeasuredReport(rep *Report) {
 			pb.FiveHourUSD = usd(era.FiveHour.USD * ms.five)
 		}
 		if era.Week != nil {
-			pb.WeekUSD = usd(era.Week.USD * ms.week)
+			wk, caps := e.cat.WeekLimits(p, e.now)
+			pb.WeekUSD = usd(wk * ms.week)
+			for k, v := range caps {
+				if pb.ModelCapsUSD == nil {
+					pb.ModelCapsUSD = map[string]float64{}
+				}
+				pb.ModelCapsUSD[k] = usd(v * ms.week)
+			}
 		}
 		m := e.measuredFor(user)
 		if p.ID == m.Plan {

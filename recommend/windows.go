@@ -31,6 +31,13 @@ func Windows(times []time.Time, loc *time.Location) []Span {
 	return cut(times, func(t time.Time) time.Time { return floorHour(t, loc) }, WindowLength)
 }
 
+// Windows cuts sorted request times into 5-hour session windows as the
+// recommendation does: each window's start set by c's window_start rule in
+// force at its first request (to the hour in loc, or to the minute).
+func (c *Catalog) Windows(times []time.Time, loc *time.Location) []Span {
+	return cut(times, func(t time.Time) time.Time { return windowStart(t, loc, c.rules) }, WindowLength)
+}
+
 // Weeks cuts sorted request times into weekly-limit weeks: a week starts at the
 // first request at or after the previous week's end (not rounded) and lasts
 // WeekLength.
@@ -203,15 +210,30 @@ func (tl *timeline) inRange(sp Span) (usd float64, any bool) {
 
 // busiest returns the largest in-range use of one window and of one week.
 func (tl *timeline) busiest() (window, week float64) {
-	for _, sp := range tl.windows {
-		s, _ := tl.inRange(sp)
-		window = math.Max(window, s)
-	}
-	for _, sp := range tl.weeks {
-		s, _ := tl.inRange(sp)
-		week = math.Max(week, s)
-	}
+	window, _ = tl.fullest(tl.windows, nil)
+	week, _ = tl.fullest(tl.weeks, nil)
 	return window, week
+}
+
+// fullest returns the in-range use of the span of spans whose use is furthest
+// above (or least below) its budget, with that budget; budget nil: the
+// busiest span, budget 0.
+func (tl *timeline) fullest(spans []Span, budget func(Span) float64) (use, b float64) {
+	best := math.Inf(-1)
+	for _, sp := range spans {
+		s, any := tl.inRange(sp)
+		if !any {
+			continue
+		}
+		x := 0.0
+		if budget != nil {
+			x = budget(sp)
+		}
+		if s-x > best {
+			best, use, b = s-x, s, x
+		}
+	}
+	return use, b
 }
 
 // Causes of overflow.

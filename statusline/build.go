@@ -20,6 +20,9 @@ type Options struct {
 	// Plan is the user's plan, for its name and default budgets; nil when
 	// unknown (then only measured budgets are shown in dollars).
 	Plan *recommend.Plan
+	// Catalog holds the dated rules (week factors, window starts) the default
+	// budgets and the windows cut from requests follow; nil: recommend.Default().
+	Catalog *recommend.Catalog
 	// History is how far back snapshots are read (0: DefaultHistory).
 	History time.Duration
 	// Measure tunes the estimator (MinSnapshots: how many agreeing snapshots
@@ -133,15 +136,23 @@ func Build(in *Input, st Store, opt Options) (*Result, error) {
 		l.HasToday = true
 	}
 
-	def5, defWk := math.Inf(1), math.Inf(1)
+	cat := opt.Catalog
+	if cat == nil {
+		cat = recommend.Default()
+	}
+	// The default budgets of the span starting at t: the week under the rule
+	// in force at its start, as recommend prices it.
+	def5 := func(time.Time) float64 { return math.Inf(1) }
+	defWk := def5
 	if opt.Plan != nil {
-		def5, defWk = opt.Plan.BudgetsAt(now)
+		def5 = func(t time.Time) float64 { return cat.WindowBudget(opt.Plan, t) }
+		defWk = func(t time.Time) float64 { wk, _ := cat.WeekLimits(opt.Plan, t); return wk }
 	}
 	var err error
-	if l.FiveHour, err = meter(in.FiveHour, res.Measured.FiveHour, def5, measure.WindowLength, spend, fast, points, now, loc); err != nil {
+	if l.FiveHour, err = meter(in.FiveHour, res.Measured.FiveHour, def5, measure.WindowLength, spend, fast, points, now, loc, cat); err != nil {
 		return nil, err
 	}
-	if l.Week, err = meter(in.Week, res.Measured.Week, defWk, measure.WeekLength, spend, fast, points, now, loc); err != nil {
+	if l.Week, err = meter(in.Week, res.Measured.Week, defWk, measure.WeekLength, spend, fast, points, now, loc, cat); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -222,13 +233,8 @@ func between(spend *measure.Spend, fast *spendTotals, from, to time.Time) (float
 // meter fills one meter: the reading, the budget (measured, else the
 // default), and the logged spend in the span. Without a reading the span is
 // the one the logged requests fall in (as recommend cuts them).
-func meter(lim *Limit, measured *measure.Budget, def float64, length time.Duration, spend *measure.Spend, fast *spendTotals, points []measure.Point, now time.Time, loc *time.Location) (*Meter, error) {
+func meter(lim *Limit, measured *measure.Budget, def func(start time.Time) float64, length time.Duration, spend *measure.Spend, fast *spendTotals, points []measure.Point, now time.Time, loc *time.Location, cat *recommend.Catalog) (*Meter, error) {
 	m := &Meter{}
-	if measured != nil {
-		m.BudgetUSD, m.Measured = measured.USD, true
-	} else if !math.IsInf(def, 1) {
-		m.BudgetUSD = def
-	}
 	if lim != nil {
 		m.Pct, m.HasPct, m.Reset = lim.UsedPct, true, lim.ResetsAt
 		if m.Reset.Before(now) && !m.Reset.IsZero() {
@@ -236,20 +242,33 @@ func meter(lim *Limit, measured *measure.Budget, def float64, length time.Durati
 			m.Pct, m.Reset = 0, time.Time{}
 		}
 	}
+	var start time.Time
+	if !m.Reset.IsZero() {
+		start = m.Reset.Add(-length)
+	} else if spend != nil || fast != nil {
+		if sp, ok := currentSpan(points, length, now, loc, cat); ok {
+			start = sp.Start
+			if !m.HasPct {
+				m.Reset = sp.End
+			}
+		}
+	}
+	if measured != nil {
+		m.BudgetUSD, m.Measured = measured.USD, true
+	} else {
+		at := start
+		if at.IsZero() {
+			at = now
+		}
+		if b := def(at); !math.IsInf(b, 1) {
+			m.BudgetUSD = b
+		}
+	}
 	if spend == nil && fast == nil {
 		if !m.HasPct && m.BudgetUSD == 0 {
 			return nil, nil
 		}
 		return m, nil
-	}
-	var start time.Time
-	if !m.Reset.IsZero() {
-		start = m.Reset.Add(-length)
-	} else if sp, ok := currentSpan(points, length, now, loc); ok {
-		start = sp.Start
-		if !m.HasPct {
-			m.Reset = sp.End
-		}
 	}
 	if !start.IsZero() {
 		var err error
@@ -262,7 +281,7 @@ func meter(lim *Limit, measured *measure.Budget, def float64, length time.Durati
 
 // currentSpan cuts the points into windows or weeks as recommend does and
 // returns the one holding now.
-func currentSpan(points []measure.Point, length time.Duration, now time.Time, loc *time.Location) (recommend.Span, bool) {
+func currentSpan(points []measure.Point, length time.Duration, now time.Time, loc *time.Location, cat *recommend.Catalog) (recommend.Span, bool) {
 	var times []time.Time
 	for _, p := range points {
 		if !p.Time.After(now) {
@@ -275,7 +294,7 @@ func currentSpan(points []measure.Point, length time.Duration, now time.Time, lo
 	sortTimes(times)
 	var spans []recommend.Span
 	if length == measure.WindowLength {
-		spans = recommend.Windows(times, loc)
+		spans = cat.Windows(times, loc)
 	} else {
 		spans = recommend.Weeks(times)
 	}

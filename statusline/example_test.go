@@ -21,5 +21,5 @@ func Example() {
 		Now: time.Date(2026, 6, 12, 14, 0, 0, 0, time.UTC), User: "alice", Plan: plan,
 	})
 	fmt.Println(statusline.Render(res.Line, statusline.Style{}))
-	// Output: Max 5x · 5h 42% ~$27 of $65 (resets 16:40) · week 36% ~$198 of $550 · today $0.00 · Opus 4.8
+	// Output: Max 5x · 5h 42% ~$27 of $65 (resets 16:40) · week 36% ~$297 of $825 · today $0.00 · Opus 4.8
 }

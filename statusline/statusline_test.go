@@ -265,14 +265,15 @@ func TestBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := res.Line
-	// One snapshot is not enough to measure: the defaults, Pro's $15 and $130.
-	if l.FiveHour.Measured || l.FiveHour.BudgetUSD != 15 || l.Week.BudgetUSD != 130 {
+	// One snapshot is not enough to measure: the defaults, Pro's $15 and (a
+	// June 2026 week, x1.5) $195.
+	if l.FiveHour.Measured || l.FiveHour.BudgetUSD != 15 || l.Week.BudgetUSD != 195 {
 		t.Errorf("budgets %+v %+v, want Pro's defaults", *l.FiveHour, *l.Week)
 	}
 	if l.FiveHour.SpendUSD != 6 || l.Week.SpendUSD != 56 || l.TodayUSD != 6 || !l.HasToday {
 		t.Errorf("spend 5h %v week %v today %v, want 6, 56, 6", l.FiveHour.SpendUSD, l.Week.SpendUSD, l.TodayUSD)
 	}
-	if got := Render(l, Style{}); got != "Pro · 5h 40% ~$6.00 of $15 (resets 14:00) · week 20% ~$26 of $130 · today $6.00 · Opus 4.8" {
+	if got := Render(l, Style{}); got != "Pro · 5h 40% ~$6.00 of $15 (resets 14:00) · week 20% ~$39 of $195 · today $6.00 · Opus 4.8" {
 		t.Errorf("line %q", got)
 	}
 	// A second reading that agrees: $6 at 40% and $6 + $1.50 at 50% both say
@@ -299,15 +300,15 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := res.Line.FiveHour; m == nil || m.HasPct || m.SpendUSD != 7 || !m.Reset.Equal(time.Date(2026, 6, 12, 16, 0, 0, 0, time.UTC)) {
-		t.Errorf("bob's window %+v, want $7 in the 11:00-16:00 window", m)
+	if m := res.Line.FiveHour; m == nil || m.HasPct || m.SpendUSD != 7 || !m.Reset.Equal(time.Date(2026, 6, 12, 16, 59, 0, 0, time.UTC)) {
+		t.Errorf("bob's window %+v, want $7 in the 11:59-16:59 window (2026: to the minute)", m)
 	}
-	if got := Render(res.Line, Style{}); got != "5h $7.00 (resets 16:00) · week $7.00 · today $7.00" {
+	if got := Render(res.Line, Style{}); got != "5h $7.00 (resets 16:59) · week $7.00 · today $7.00" {
 		t.Errorf("bob's line %q", got)
 	}
 	// No store: the meter and the defaults only.
 	res, _ = Build(in, nil, Options{Now: now, Plan: pro})
-	if got := Render(res.Line, Style{}); got != "Pro · 5h 40% ~$6.00 of $15 (resets 14:00) · week 20% ~$26 of $130 · Opus 4.8" {
+	if got := Render(res.Line, Style{}); got != "Pro · 5h 40% ~$6.00 of $15 (resets 14:00) · week 20% ~$39 of $195 · Opus 4.8" {
 		t.Errorf("without a store: %q", got)
 	}
 	// A reading of a window that has ended counts as nothing used.

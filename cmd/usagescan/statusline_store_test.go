@@ -84,8 +84,9 @@ func TestStatuslineStore(t *testing.T) {
 	}
 	first := statusInput(transcript, 20, r5, 5, rw)
 	out := sl(t0.Add(time.Minute), first)
-	// Pro's defaults: 20% of $15 = $3; today $6 logged.
-	if want := "Pro · 5h 20% ~$3.00 of $15 (resets 14:00) · week 5% ~$6.50 of $130 · today $6.00 · Sonnet 4.6\n"; out != want {
+	// Pro's defaults: 20% of $15 = $3; a June 2026 week is $130 x1.5 = $195,
+	// 5% of it $9.75; today $6 logged.
+	if want := "Pro · 5h 20% ~$3.00 of $15 (resets 14:00) · week 5% ~$9.75 of $195 · today $6.00 · Sonnet 4.6\n"; out != want {
 		t.Errorf("line %q, want %q", out, want)
 	}
 	sl(t0.Add(2*time.Minute), first) // the same reading again
