@@ -197,6 +197,13 @@ func (in *Input) Requests(from, to time.Time, fn func(*usage.Request)) error {
 		})
 		return nil
 	}
+	if in.Set.Len() == 0 {
+		// The store alone: its query is in time order already.
+		return in.Store.Requests(from, to, func(_ usage.KeyHash, r *usage.Request) error {
+			fn(r)
+			return nil
+		})
+	}
 	set := aggregate.NewSet()
 	err := in.Store.Requests(from, to, func(h usage.KeyHash, r *usage.Request) error {
 		set.AddHashed(h, r)
