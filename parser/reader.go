@@ -333,34 +333,79 @@ func (rd *Reader) record(f *fields) bool {
 	var cc, cc5, cc1 int64
 	hasBreakdown := false
 	var bad badCount
-	// The usage object is small: gjson reads it in place.
-	gjson.Parse(unsafe.String(&f.usage[0], len(f.usage))).ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "input_tokens":
-			r.Input = bad.count(v, "input_tokens", usage.MaxTokens)
-		case "output_tokens":
-			r.Output = bad.count(v, "output_tokens", usage.MaxTokens)
-		case "cache_read_input_tokens":
-			r.CacheRead = bad.count(v, "cache_read_input_tokens", usage.MaxTokens)
-		case "cache_creation_input_tokens":
-			cc = bad.count(v, "cache_creation_input_tokens", usage.MaxTokens)
-		case "cache_creation":
-			if v.IsObject() {
-				hasBreakdown = true
-				cc5 = bad.count(v.Get("ephemeral_5m_input_tokens"), "cache_creation.ephemeral_5m_input_tokens", usage.MaxTokens)
-				cc1 = bad.count(v.Get("ephemeral_1h_input_tokens"), "cache_creation.ephemeral_1h_input_tokens", usage.MaxTokens)
-			}
-		case "server_tool_use":
-			r.WebSearch = int32(bad.count(v.Get("web_search_requests"), "server_tool_use.web_search_requests", usage.MaxSearches))
-			r.WebFetch = int32(bad.count(v.Get("web_fetch_requests"), "server_tool_use.web_fetch_requests", usage.MaxSearches))
-		case "service_tier":
-			r.Tier = rd.strs.Intern(v.Str)
-		case "inference_geo":
-			r.Geo = rd.strs.Intern(v.Str)
-		case "speed":
-			r.Speed = rd.strs.Intern(v.Str)
+	// The usage object was checked by the line's structural pass: walk it in
+	// place, reading whole numbers directly (gjson reads any other value).
+	p := jscan{s: f.usage}
+	num := func(field string, max int64) int64 {
+		raw, _ := p.value(2)
+		if n, ok := digits(raw); ok && n <= max {
+			return n
 		}
-		return bad.field == ""
+		return bad.count(gjson.ParseBytes(raw), field, max)
+	}
+	nested := func(visit func(k []byte) bool) bool {
+		if p.i >= len(p.s) || p.s[p.i] != '{' {
+			return false
+		}
+		p.members(2, func(k []byte) (handled, stop, ok bool) { return visit(k), false, true })
+		return true
+	}
+	p.members(1, func(k []byte) (handled, stop, ok bool) {
+		switch string(k) {
+		case "input_tokens":
+			r.Input = num("input_tokens", usage.MaxTokens)
+		case "output_tokens":
+			r.Output = num("output_tokens", usage.MaxTokens)
+		case "cache_read_input_tokens":
+			r.CacheRead = num("cache_read_input_tokens", usage.MaxTokens)
+		case "cache_creation_input_tokens":
+			cc = num("cache_creation_input_tokens", usage.MaxTokens)
+		case "cache_creation":
+			var seen5, seen1 bool // as gjson's Get: the first of a repeated key
+			if !nested(func(k []byte) bool {
+				switch {
+				case string(k) == "ephemeral_5m_input_tokens" && !seen5:
+					cc5, seen5 = num("cache_creation.ephemeral_5m_input_tokens", usage.MaxTokens), true
+				case string(k) == "ephemeral_1h_input_tokens" && !seen1:
+					cc1, seen1 = num("cache_creation.ephemeral_1h_input_tokens", usage.MaxTokens), true
+				default:
+					return false
+				}
+				return true
+			}) {
+				return false, false, true
+			}
+			hasBreakdown = true
+		case "server_tool_use":
+			var seenS, seenF bool
+			if !nested(func(k []byte) bool {
+				switch {
+				case string(k) == "web_search_requests" && !seenS:
+					r.WebSearch, seenS = int32(num("server_tool_use.web_search_requests", usage.MaxSearches)), true
+				case string(k) == "web_fetch_requests" && !seenF:
+					r.WebFetch, seenF = int32(num("server_tool_use.web_fetch_requests", usage.MaxSearches)), true
+				default:
+					return false
+				}
+				return true
+			}) {
+				return false, false, true
+			}
+		case "service_tier", "inference_geo", "speed":
+			raw, _ := p.value(2)
+			v := rd.str(raw)
+			switch string(k) {
+			case "service_tier":
+				r.Tier = v
+			case "inference_geo":
+				r.Geo = v
+			default:
+				r.Speed = v
+			}
+		default:
+			return false, false, true
+		}
+		return true, bad.field != "", true
 	})
 	if bad.field != "" {
 		rd.malformed(bad.msg())
@@ -448,6 +493,22 @@ type badCount struct {
 	max        int64
 }
 
+// digits reads a whole number written as plain digits (at most 15 of them,
+// no sign, no fraction, no exponent): the common case, read without gjson.
+func digits(raw []byte) (int64, bool) {
+	if len(raw) == 0 || len(raw) > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
 // count reads a count of at most max: a whole, non-negative JSON number
 // (2.0 and 1e3 are whole). A missing or null value is zero. Anything else is
 // kept in b, the first such field only, and reads as zero.
@@ -479,10 +540,55 @@ func (b *badCount) msg() string {
 		b.field, raw, strconv.FormatInt(b.max, 10))
 }
 
+// utcStamp reads the form Claude Code writes, 2026-02-12T16:02:51.467Z (any
+// number of fraction digits, or none), without time.Parse; anything else is
+// left to time.Parse.
+func utcStamp(s string) (time.Time, bool) {
+	if len(s) < 20 || s[len(s)-1] != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	n := func(i, j int) int {
+		v := 0
+		for ; i < j; i++ {
+			c := s[i] - '0'
+			if c > 9 {
+				return -1
+			}
+			v = v*10 + int(c)
+		}
+		return v
+	}
+	y, mo, d, h, mi, sec := n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	ns := 0
+	if frac := s[19 : len(s)-1]; frac != "" {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false
+		}
+		ns = n(20, len(s)-1)
+		if ns < 0 {
+			return time.Time{}, false
+		}
+		for k := len(frac) - 1; k < 9; k++ {
+			ns *= 10
+		}
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, ns, time.UTC)
+	if t.Day() != d { // February 30th and the like: time.Parse says why
+		return time.Time{}, false
+	}
+	return t, true
+}
+
 func parseTime(raw []byte) (time.Time, error) {
 	s := text(raw)
 	if s == "" {
 		return time.Time{}, fmt.Errorf("usage line without a timestamp")
+	}
+	if t, ok := utcStamp(s); ok {
+		return t, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {

@@ -433,3 +433,26 @@ func TestNoticeWithoutUsage(t *testing.T) {
 		t.Errorf("Synthetic = %d, want 1", st.Synthetic)
 	}
 }
+
+// The fast path for Claude Code's timestamps agrees with time.Parse, and
+// leaves everything else to it.
+func TestUTCStamp(t *testing.T) {
+	for _, s := range []string{
+		"2026-02-12T16:02:51.467Z", "2026-02-12T16:02:51Z", "2026-02-12T16:02:51.1Z",
+		"2026-02-12T16:02:51.123456789Z", "2024-02-29T23:59:59.999Z", "2026-12-31T00:00:00.000Z",
+	} {
+		want, err := time.Parse(time.RFC3339Nano, s)
+		got, ok := utcStamp(s)
+		if err != nil || !ok || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("utcStamp(%q) = %v, %v; time.Parse %v, %v", s, got, ok, want, err)
+		}
+	}
+	for _, s := range []string{
+		"2026-02-30T16:02:51Z", "2026-13-12T16:02:51Z", "2026-02-12T16:02:51+02:00", "2026-02-12T24:00:00Z",
+		"2026-02-12T16:02:51.Z", "2026-02-12 16:02:51Z", "2026-02-12T16:02:51.1234567890Z", "yesterday",
+	} {
+		if _, ok := utcStamp(s); ok {
+			t.Errorf("utcStamp(%q) took it", s)
+		}
+	}
+}
