@@ -55,6 +55,11 @@ billing exports (--csv), counts every API response once, prices each at the rate
 model, date and tier, and tells you which plan to pay for. No flags are needed on a
 normal machine.
 
+It keeps every request in a history store (~/.local/share/usagescan/usage.db; --db, or
+USAGESCAN_DB): each run first adds what is new in the logs (a stat per unchanged file, only
+the bytes added since) and then answers from the store, so history outlives Claude Code's
+30-day cleanup and the second run of the day costs next to nothing. --no-store skips it.
+
 Examples:
    usagescan                               tokens and cost per month, user and model
    usagescan recommend                     Pro, Max or the API: which is cheapest for you

@@ -73,6 +73,10 @@ func reportCommand(e *env) *cli.Command {
 largest copy), and prints one row per period x user x model with a subtotal per period
 and a grand total. Diagnostics (files, lines, duplicates, malformed lines) go to stderr.
 
+Without --logs or --csv it first brings the history store up to date from the default
+places and answers from the store; --logs and --csv are read for this run on top of the
+store (only ingest writes them); --no-store reads the sources alone, in memory.
+
 Examples:
    usagescan report --since 2026-06 --until 2026-08
    usagescan report --by week --tz Europe/Rome
