@@ -57,8 +57,18 @@ func TestCalibration(t *testing.T) {
 		t.Errorf("week %+v, observations %+v", c.Week, c.Observations)
 	}
 	u := userOf(t, rep, "cal")
-	if u.Recommended != "max-5x" || u.LimitHits != 3 || !strings.Contains(u.Notes[0], "on Max 5x 3 times") {
+	// The default budgets fit the logged use on Max 5x ($51 windows against
+	// $65), but the user was stopped on it 3 times in September: Max 5x is
+	// observed not to fit (3 observed 5-hour hits; the unstated and 2025 forms
+	// are placed by their reset at the window's end), so the answer is the
+	// next plan with room, Max 20x (it was max-5x before the rule).
+	if u.Recommended != "max-20x" || u.LimitHits != 3 || !strings.Contains(u.Notes[0], "on Max 5x 3 times") {
 		t.Errorf("default budgets: %s, %d hits, notes %q", u.Recommended, u.LimitHits, u.Notes)
+	}
+	dm := u.Months[0]
+	checkPlans(t, &dm, []want{{"max-5x", 100, 0, 3, 0, false}, {"max-20x", 200, 0, 0, 0, true}})
+	if p := planOf(t, &dm, "max-5x"); p.ObservedHits != 3 {
+		t.Errorf("max-5x observed hits %d, want 3", p.ObservedHits)
 	}
 
 	opt.Calibrate = true
@@ -78,7 +88,8 @@ func TestCalibration(t *testing.T) {
 	}
 	u = userOf(t, rep, "cal")
 	m := u.Months[0]
-	// 17 windows of $51 against $39: $12 over each.
+	// 17 windows of $51 against $39: $12 over each (17 simulated hits, more
+	// than the 3 observed).
 	checkPlans(t, &m, []want{{"max-5x", 100 + 204, 204, 17, 0, false}, {"max-20x", 200, 0, 0, 0, true}})
 	if u.Recommended != "max-20x" {
 		t.Errorf("calibrated: %s, want max-20x", u.Recommended)

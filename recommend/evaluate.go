@@ -22,6 +22,11 @@ type option struct {
 	sum        float64          // total over the user's months
 	fitsAll    bool
 	eligible   bool
+	// observed: the user was stopped on this plan (the current one) in an
+	// active month; unknown says why such a plan, or a smaller one, is not
+	// eligible: its cost is unknown, the blocked demand is not in the logs.
+	observed bool
+	unknown  string
 }
 
 // apiID names the API option through provider p.
@@ -54,6 +59,7 @@ func (e *engine) price(p *Plan) float64 {
 func (e *engine) options(u *userData, s5, sWk float64) []*option {
 	var opts []*option
 	first := e.providers[0].Multiplier
+	obs := e.observedHits(u)
 	for _, p := range e.subs {
 		o := &option{id: p.ID, name: p.NameAt(e.now), plan: p, individual: !p.Team}
 		p5, pWk := e.planScales(u.name, p, s5, sWk)
@@ -76,6 +82,16 @@ func (e *engine) options(u *userData, s5, sWk float64) []*option {
 				// 1M-context requests are overflow too: extra usage by rule.
 				Fits:      o.run.hits5[m]+o.run.hitsWk[m]+o.run.hitsModel[m] == 0 && o.run.overflow[m] <= epsilon,
 				WaitHours: o.run.wait[m].Hours() * f,
+			}
+			// The user was stopped on the current plan this month: it is
+			// observed not to fit, whatever the simulation of the logged use
+			// (what was left after the blocking) says.
+			if obs != nil && p == e.current && obs[m].total() > 0 {
+				pc.ObservedHits = obs[m].total()
+				pc.CapHits5h = max(pc.CapHits5h, obs[m].h5)
+				pc.CapHitsWeek = max(pc.CapHitsWeek, obs[m].wk)
+				pc.CapHitsModel = max(pc.CapHitsModel, obs[m].model)
+				pc.Fits = false
 			}
 			if p.YearlyUSD > 0 && p.YearlyUSD != p.PriceUSD {
 				pc.PriceMonthlyUSD, pc.PriceYearlyUSD = p.PriceUSD, p.YearlyUSD
@@ -110,7 +126,67 @@ func (e *engine) options(u *userData, s5, sWk float64) []*option {
 		}
 		o.eligible = o.individual && (o.fitsAll || !e.opt.NoExtraUsage)
 	}
+	e.blockObserved(u, opts)
 	return opts
+}
+
+// blockObserved makes the current plan, when the user was stopped on it, not
+// eligible (its cost is unknown: the blocked demand is not in the logs), and
+// with it every smaller individual plan (a cheaper one, which would have
+// stopped them too), provided another eligible option fits every month the
+// user was stopped in. Otherwise nothing changes.
+func (e *engine) blockObserved(u *userData, opts []*option) {
+	var cur *option
+	for _, o := range opts {
+		if o.plan != nil && o.plan == e.current {
+			cur = o
+		}
+	}
+	if cur == nil {
+		return
+	}
+	var months []int
+	for _, m := range u.active {
+		if cur.monthly[m].ObservedHits > 0 {
+			months = append(months, m)
+		}
+	}
+	if len(months) == 0 {
+		return
+	}
+	cur.observed = true
+	smaller := func(o *option) bool {
+		return o != cur && o.plan != nil && o.individual && e.price(o.plan) < e.price(cur.plan)
+	}
+	room := false
+	for _, o := range opts {
+		if o == cur || smaller(o) || !o.eligible {
+			continue
+		}
+		fits := true
+		for _, m := range months {
+			fits = fits && o.monthly[m].Fits
+		}
+		room = room || fits
+	}
+	if !room {
+		return
+	}
+	n := 0
+	for _, m := range months {
+		n += cur.monthly[m].ObservedHits
+	}
+	for _, o := range opts {
+		switch {
+		case o == cur:
+			o.unknown = fmt.Sprintf("you were stopped %s on %s: the logged use understates what you wanted, so its real cost is unknown", times(n), cur.name)
+		case smaller(o):
+			o.unknown = fmt.Sprintf("smaller than %s, on which you were stopped %s", cur.name, times(n))
+		default:
+			continue
+		}
+		o.eligible = false
+	}
 }
 
 // scaleCount projects a count, keeping at least 1 when there was one.
@@ -154,7 +230,7 @@ func (e *engine) cheapestIn(opts []*option, m int) *option {
 	var best *option
 	for _, o := range opts {
 		pc := &o.monthly[m]
-		if !o.individual || (e.opt.NoExtraUsage && !pc.Fits) {
+		if !o.individual || (e.opt.NoExtraUsage && !pc.Fits) || o.unknown != "" {
 			continue
 		}
 		if best == nil || pc.TotalUSD < best.monthly[m].TotalUSD-1e-6 {
@@ -188,7 +264,7 @@ func (e *engine) user(u *userData, calibrated bool) User {
 			TotalUSDPerMonth: usd(o.sum / n),
 			ExtraUSDPerMonth: usd((o.sum - best.sum) / n),
 			ExtraUSDPerYear:  usd((o.sum - best.sum) / n * 12),
-			Fits:             o.fitsAll, Eligible: o.eligible,
+			Fits:             o.fitsAll, Eligible: o.eligible, Reason: o.unknown,
 		})
 	}
 
@@ -406,6 +482,11 @@ func (e *engine) binding(u *userData, rank []*option) string {
 			return bindingName(best, c)
 		}
 		if ch := e.cheaperSub(rank, best); ch != nil {
+			if ch.unknown != "" {
+				if b := e.observedBinding(u); b != "" {
+					return b
+				}
+			}
 			if c := u.causeOf(ch); c >= 0 {
 				return bindingName(ch, c)
 			}
@@ -532,8 +613,19 @@ func (e *engine) reason(u *userData, rank []*option, out *User) string {
 	if len(rank) > 1 && rank[1].eligible {
 		runner = rank[1]
 	}
+	// stopped is the current plan when the user was stopped on it and it is
+	// not eligible for that: the answer is the cheapest option with room.
+	var stopped *option
+	for _, o := range rank {
+		if o.observed && o.unknown != "" {
+			stopped = o
+		}
+	}
 	blocked := ""
-	if out.LimitHits > 0 {
+	if stopped != nil {
+		blocked = fmt.Sprintf("; %s, so the logged use understates what you wanted and %s's real cost is unknown",
+			e.stoppedText(u, stopped, out), stopped.name)
+	} else if out.LimitHits > 0 {
 		blocked = fmt.Sprintf("; you hit a limit %s and waited about %s for resets, so the logged use understates what you wanted",
 			times(out.LimitHits), hours(out.BlockedHours))
 	}
@@ -602,6 +694,20 @@ func (e *engine) reason(u *userData, rank []*option, out *User) string {
 		}
 		return b
 	}
+	if stopped != nil {
+		// Never that the use fits the plan the user was stopped on: say it
+		// of the plan recommended instead, the next one with room.
+		s += blocked + "; " + best.name + " is the next plan with room"
+		if c := u.causeOf(best); c >= 0 && !e.opt.NoExtraUsage {
+			over := 0.0
+			for _, m := range u.active {
+				over += best.monthly[m].OverflowUSD
+			}
+			return s + fmt.Sprintf(", though %s binds on it: about %s a month of extra usage", bindingPhrase(bindingName(best, c)), money(over/n))
+		}
+		return s + fmt.Sprintf(": your busiest 5-hour window (%s) and week (%s) of logged use are within its budgets (%s, %s)",
+			money(win), money(wk), budgetText(busiestBudget(best.plan, false)), budgetText(busiestBudget(best.plan, true)))
+	}
 	if c := u.causeOf(best); c >= 0 && !e.opt.NoExtraUsage {
 		over := 0.0
 		for _, m := range u.active {
@@ -623,6 +729,13 @@ func (e *engine) reason(u *userData, rank []*option, out *User) string {
 	} else {
 		s += fmt.Sprintf("; your busiest 5-hour window (%s) and week (%s) of API-equivalent use fit its budgets (%s, %s)",
 			money(win), money(wk), budgetText(busiestBudget(best.plan, false)), budgetText(busiestBudget(best.plan, true)))
+		if out.LimitHits > 0 {
+			// The logged use is what was left after the blocking: it fits,
+			// but that does not say the plan covers what the user wanted.
+			s = strings.Replace(s, "of API-equivalent use fit", "of logged use fit", 1)
+			return s + fmt.Sprintf(", but you hit a limit %s and waited about %s for resets: the logged use understates what you wanted",
+				times(out.LimitHits), hours(out.BlockedHours))
+		}
 	}
 	return s + blocked
 }

@@ -109,8 +109,18 @@ func TestMeasuredOutranksCalibrationAndInfersThePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Users[0].Recommended != "pro" {
-		t.Errorf("with calibration and measured budgets: %s, want pro (measured outranks)", rep.Users[0].Recommended)
+	// Measured outranks: Pro's window is the measured $30, not the $12 the
+	// hit calibrates it to.
+	for _, pb := range rep.PlanBudgets {
+		if pb.Plan == "pro" && math.Abs(pb.FiveHourUSD-30) > 1e-6 {
+			t.Errorf("with calibration and measured budgets: pro's window %v, want the measured 30", pb.FiveHourUSD)
+		}
+	}
+	// $30 holds bob's $24 windows, but he was stopped on Pro once in
+	// September: Pro is observed not to fit, and Max 5x ($150 windows), the
+	// next plan with room, is the answer (it was pro before that rule).
+	if rep.Users[0].Recommended != "max-5x" {
+		t.Errorf("with calibration and measured budgets: %s, want max-5x (stopped on pro)", rep.Users[0].Recommended)
 	}
 	// No current plan: $70 a window is nearest Max 5x's $65 (Pro $15, Max 20x
 	// $250), so the budgets are Max 5x's: $70 covers $24 windows, and Pro,

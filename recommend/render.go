@@ -124,6 +124,7 @@ func writeUser(b *strings.Builder, st style, r *Report, u *User) {
 	g := monthGrid(len(u.Months), func(i int) (string, bool) { return u.Months[i].Period, u.Months[i].Projected })
 	noExtra := r.NoExtraUsage
 	var capRows [][]string
+	stopped := false
 	for k, pc := range u.Months[0].Plans {
 		name := pc.Name
 		switch {
@@ -149,6 +150,10 @@ func writeUser(b *strings.Builder, st style, r *Report, u *User) {
 			if noExtra && !c.Fits {
 				cell += " x"
 			}
+			if c.ObservedHits > 0 {
+				cell += " !"
+				stopped = true
+			}
 			if c.Cheapest {
 				cell = "* " + cell
 			}
@@ -160,6 +165,9 @@ func writeUser(b *strings.Builder, st style, r *Report, u *User) {
 				capCell = fmt.Sprintf("%d / %d", c.CapHits5h, c.CapHitsWeek)
 				if c.CapHitsModel > 0 {
 					capCell += fmt.Sprintf(" / %d model", c.CapHitsModel)
+				}
+				if c.ObservedHits > 0 {
+					capCell += fmt.Sprintf(" (%d observed)", c.ObservedHits)
 				}
 				if c.LongContextUSD > 0 {
 					capCell += ", " + money(c.LongContextUSD) + " 1M-context"
@@ -192,6 +200,9 @@ func writeUser(b *strings.Builder, st style, r *Report, u *User) {
 	}
 	if noExtra {
 		legend += " x: budgets ran out, and without extra usage the plan does not fit."
+	}
+	if stopped {
+		legend += " !: your logs show you were stopped on this plan that month (limit hits): it does not fit, and its real cost is unknown."
 	}
 	st.para(b, legend)
 	if len(capRows) > 0 {

@@ -120,8 +120,13 @@ type Alternative struct {
 	// Fits is false when the plan ran out of budget in some month.
 	Fits bool `json:"fits"`
 	// Eligible is false when the plan cannot be chosen: with NoExtraUsage, a plan
-	// that does not fit every month.
+	// that does not fit every month; with a current plan the user was stopped
+	// on (limit hits), that plan and every smaller one, when another option
+	// fits (said in Reason).
 	Eligible bool `json:"eligible"`
+	// Reason says why an option is not eligible when the user was stopped on
+	// it (or it is smaller than the plan they were stopped on).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Month is one calendar month of one user's use, priced under every option.
@@ -175,7 +180,13 @@ type PlanCost struct {
 	CapHitsWeek int     `json:"cap_hits_week"`
 	// CapHitsModel counts weeks in which a model cap (Opus, Sonnet only, Fable)
 	// ran out, per model.
-	CapHitsModel int  `json:"cap_hits_model,omitempty"`
+	CapHitsModel int `json:"cap_hits_model,omitempty"`
+	// ObservedHits counts the limit messages in the logs that stopped the
+	// user on this plan (the current one) this month: observed, not
+	// simulated. The cap hits are then at least the observed ones of each
+	// kind, and the month does not fit (the logged use is what was left
+	// after the blocking).
+	ObservedHits int  `json:"observed_hits,omitempty"`
 	Fits         bool `json:"fits"`
 	// WaitHours is the time the user would have waited for resets without extra usage.
 	WaitHours float64 `json:"wait_hours,omitempty"`

@@ -337,9 +337,13 @@ func TestConfidenceListensToEvidence(t *testing.T) {
 	if u.Confidence != "low" || !strings.Contains(strings.Join(u.ConfidenceNotes, "; "), "4 limit hits put the 5-hour budget of pro at $8.00 (default $15)") {
 		t.Errorf("confidence %s %q", u.Confidence, u.ConfidenceNotes)
 	}
-	// Blocked: 11:30 to 15:00 four times = 14 h.
-	if u.BlockedHours != 14 || !strings.Contains(u.Reason, "you hit a limit 4 times and waited about 14h") || strings.Contains(u.Reason, "covers that") {
-		t.Errorf("blocked %v, reason %q", u.BlockedHours, u.Reason)
+	// Blocked: 11:30 to 15:00 four times = 14 h. Stopped on Pro, Pro is not
+	// eligible: the cheapest option with room is the API ($8 x 4 + $0.50 x 20
+	// = $42, against Max 5x's $100); before that rule, pro.
+	if u.BlockedHours != 14 || u.Recommended != "api" ||
+		!strings.Contains(u.Reason, "you were stopped 4 times on Pro (2026-06: 4) and waited about 14h") ||
+		strings.Contains(u.Reason, "covers that") || strings.Contains(u.Reason, "fit") {
+		t.Errorf("blocked %v, recommended %s, reason %q", u.BlockedHours, u.Recommended, u.Reason)
 	}
 }
 
