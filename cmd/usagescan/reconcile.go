@@ -76,6 +76,11 @@ func runReconcile(c *cli.Context, e *env) error {
 		return storeError(err)
 	}
 	logs, bill := engine.ReconcileSides(groups, prices)
+	for _, u := range engine.Unpriced(groups, prices, "anthropic") {
+		e.warnf("no price for model %q (%s input, %s output, %s cache write, %s cache read): left out of the cost on both sides",
+			u.Model, humanize.Comma(u.Input), humanize.Comma(u.Output),
+			humanize.Comma(u.CacheWrite5m+u.CacheWrite1h), humanize.Comma(u.CacheRead))
+	}
 	out := billing.Reconcile(logs, bill)
 	if len(out) == 0 {
 		return errorf("no user-month is in both the logs (%s) and the bill (%s)", names(logs), names(bill)).exit(exitNoData).

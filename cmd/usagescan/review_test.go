@@ -34,3 +34,33 @@ func TestCutOffFilesMessagePlural(t *testing.T) {
 		t.Errorf("ingest: exit %d, stderr %q, want it to say %q", code, errs, want)
 	}
 }
+
+// An unknown model is never $0 silently: reconcile leaves its cost out of both
+// sides' dollars, and says so, naming the model, as report and recommend do.
+func TestReconcileReportsUnknownModels(t *testing.T) {
+	s := newSession(t)
+	logs := filepath.Join(s.home, "logs")
+	os.MkdirAll(logs, 0o755)
+	line := func(id, model string, day int) string {
+		return `{"type":"assistant","timestamp":"2026-03-0` + itoa(int64(day)) + `T12:00:00Z","sessionId":"s","requestId":"r` + id +
+			`","message":{"id":"` + id + `","model":"` + model + `","usage":{"input_tokens":1000,"output_tokens":100}}}` + "\n"
+	}
+	body := line("a1", "claude-sonnet-4-5-20250929", 1) + line("a2", "claude-mystery-9", 2)
+	if err := os.WriteFile(filepath.Join(logs, "a.jsonl"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	csv := filepath.Join(s.home, "tokens.csv")
+	bill := "usage_date_utc,model_version,api_key,workspace,usage_type,context_window,usage_input_tokens_no_cache,usage_input_tokens_cache_write_5m,usage_input_tokens_cache_write_1h,usage_input_tokens_cache_read,usage_output_tokens,web_search_count,inference_geo,speed\n" +
+		"2026-03-01,claude-sonnet-4-5-20250929,claude_code_key_tester_abcd,Claude Code,standard,≤ 200k,1000,0,0,0,100,0,not_available,\n" +
+		"2026-03-02,claude-mystery-9,claude_code_key_tester_abcd,Claude Code,standard,≤ 200k,1000,0,0,0,100,0,not_available,\n"
+	if err := os.WriteFile(csv, []byte(bill), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := s.run("reconcile", "--no-store", "--logs", logs, "--csv", csv)
+	if code != 0 || !strings.Contains(out, "tester") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if !strings.Contains(errs, `"claude-mystery-9"`) {
+		t.Errorf("stderr %q does not name the model without a price", errs)
+	}
+}
