@@ -55,12 +55,12 @@ func runReconcile(c *cli.Context, e *env) error {
 	if format != "table" && format != "json" && format != "html" {
 		return errorf("unknown --format %q", format).hint("use table, json or html")
 	}
-	if len(c.StringSlice("csv")) == 0 {
-		return errorf("reconcile needs a billing export").hint("name one with --csv PATH (a Console usage or cost export)")
-	}
 	rng, err := parseRange(c, time.UTC) // the Console bills by UTC day
 	if err != nil {
 		return err
+	}
+	if len(c.StringSlice("csv")) == 0 {
+		return errorf("reconcile needs a billing export").hint("name one with --csv PATH (a Console usage or cost export)")
 	}
 	prices, err := loadPricing(c)
 	if err != nil {

@@ -64,3 +64,14 @@ func TestReconcileReportsUnknownModels(t *testing.T) {
 		t.Errorf("stderr %q does not name the model without a price", errs)
 	}
 }
+
+// `reconcile --since garbage`, as typed (no --csv yet), fails on the date the
+// way report does: a bad flag is named before what is missing.
+func TestReconcileBadSinceBeforeMissingCSV(t *testing.T) {
+	s := newSession(t)
+	rc, _, rerr := s.run("report", "--since", "garbage")
+	cc, _, cerr := s.run("reconcile", "--since", "garbage")
+	if rc != 1 || cc != 1 || cerr != rerr {
+		t.Errorf("report: exit %d %q\nreconcile: exit %d %q\nwant exit 1 and the same message", rc, rerr, cc, cerr)
+	}
+}
