@@ -75,3 +75,13 @@ func TestReconcileBadSinceBeforeMissingCSV(t *testing.T) {
 		t.Errorf("report: exit %d %q\nreconcile: exit %d %q\nwant exit 1 and the same message", rc, rerr, cc, cerr)
 	}
 }
+
+// recommend with a range that holds none of the logs' usage says so, as report
+// does; it does not claim the logs carry no token usage.
+func TestRecommendEmptyRangeSaysWiden(t *testing.T) {
+	s := newSession(t)
+	code, _, errs := s.run("recommend", "--no-store", "--logs", fixtures+"/basic", "--since", "2030-01", "--until", "2030-02")
+	if code != exitNoData || !strings.Contains(errs, "widen --since/--until") || strings.Contains(errs, "no assistant response carrying token usage") {
+		t.Errorf("exit %d, stderr %q; want exit %d and a hint to widen the range", code, errs, exitNoData)
+	}
+}
