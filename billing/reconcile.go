@@ -116,7 +116,12 @@ func Reconcile(logs, bill []Totals) []Reconciled {
 		} else {
 			r.Estimated = true
 		}
-		r.Cost = Amount{Logged: l.Cost, Billed: billed, Diff: diff(l.Cost, billed)}
+		// Compared at a billionth of a dollar: float sums carry no noise into
+		// the JSON or the difference, and an exact amount (some token prices
+		// end in half a millionth) is kept.
+		logged := usd(l.Cost)
+		billed = usd(billed)
+		r.Cost = Amount{Logged: logged, Billed: billed, Diff: diff(logged, billed)}
 		r.Reading = reading(&r)
 		out = append(out, r)
 	}
@@ -128,6 +133,9 @@ func Reconcile(logs, bill []Totals) []Reconciled {
 	})
 	return out
 }
+
+// usd rounds dollars to a billionth, well below any token's price.
+func usd(x float64) float64 { return math.Round(x*1e9) / 1e9 }
 
 func count(logged, billed int64) Count {
 	return Count{Logged: logged, Billed: billed, Diff: diff(float64(logged), float64(billed))}

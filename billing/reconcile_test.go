@@ -2,6 +2,7 @@ package billing
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -100,5 +101,27 @@ func TestReconcileFigures(t *testing.T) {
 	}
 	if Reconcile(nil, bill) != nil || Reconcile(logs, nil) != nil {
 		t.Error("one side alone gives results")
+	}
+}
+
+// Dollars are compared at a billionth of a dollar, far below one token's price:
+// $0.1 and $0.2 summed in floating point are
+// 0.30000000000000004, and against a bill of $0.3 that must read $0.3 and a
+// difference of exactly 0%, not 1.5e-14%.
+func TestReconcileCostHasNoFloatNoise(t *testing.T) {
+	logs := []Totals{{User: "u", Month: "2026-03", Cost: 0.1}, {User: "u", Month: "2026-03", Cost: 0.2}}
+	billed := 0.3
+	bill := []Totals{{User: "u", Month: "2026-03", Billed: &billed}}
+	out := Reconcile(logs, bill)
+	if len(out) != 1 {
+		t.Fatalf("got %d rows, want 1", len(out))
+	}
+	c := out[0].Cost
+	if c.Logged != 0.3 || c.Billed != 0.3 || c.Diff == nil || *c.Diff != 0 {
+		d := "nil"
+		if c.Diff != nil {
+			d = fmt.Sprint(*c.Diff)
+		}
+		t.Errorf("cost = logged %v, billed %v, diff %s; want 0.3, 0.3, 0", c.Logged, c.Billed, d)
 	}
 }

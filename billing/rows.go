@@ -217,6 +217,9 @@ func (rd *Reader) date(row []string) (time.Time, *RowError) {
 	}
 	for _, l := range layouts {
 		if t, err := time.Parse(l, s); err == nil {
+			if !usage.TimeFits(t) || !usage.TimeFits(t.Add(24*time.Hour)) {
+				return time.Time{}, rd.cellError(row, fDate, "date out of range (want a year from 1678 to 2261)")
+			}
 			rd.lastDate, rd.lastTime, rd.lastPeriod = strings.Clone(s), t.UTC(), time.Hour
 			if l == time.DateOnly {
 				rd.lastPeriod = 24 * time.Hour

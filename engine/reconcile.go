@@ -67,3 +67,32 @@ func ReconcileSides(groups aggregate.Groups, prices *pricing.Table) (logs, bill 
 	}
 	return list(sides[0]), list(sides[1])
 }
+
+// Unpriced lists the models of groups that have no price through provider,
+// with their tokens and requests, sorted by model: what ReconcileSides leaves
+// out of both sides' Cost, for the warning.
+func Unpriced(groups aggregate.Groups, prices *pricing.Table, provider string) []UnknownModel {
+	unknown := make(map[string]*UnknownModel)
+	for k, s := range groups {
+		if s.Records == 0 {
+			continue
+		}
+		r := k.Request(s)
+		if _, ok := Price(prices, &r, provider); ok {
+			continue
+		}
+		u := unknown[k.Model]
+		if u == nil {
+			u = &UnknownModel{Model: k.Model}
+			unknown[k.Model] = u
+		}
+		u.Tokens.Add(s.Tokens)
+		u.Requests += s.Requests
+	}
+	out := make([]UnknownModel, 0, len(unknown))
+	for _, u := range unknown {
+		out = append(out, *u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Model < out[j].Model })
+	return out
+}

@@ -594,6 +594,9 @@ func parseTime(raw []byte) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("usage line with a bad timestamp %q", s)
 	}
+	if !usage.TimeFits(t) {
+		return time.Time{}, fmt.Errorf("usage line with a timestamp out of range %q (want a year from 1678 to 2261)", s)
+	}
 	return t.UTC(), nil
 }
 

@@ -22,6 +22,14 @@ const (
 	MaxUSD      = 1_000_000_000     // 10^9 dollars, either sign, for one amount
 )
 
+// TimeFits reports whether t can be a record's time: records keep it as int64
+// nanoseconds since 1970 (UnixNano), so an instant before 1677-09-21 or after
+// 2262-04-11 would wrap to another century. Readers reject such a time as a
+// bad line or cell.
+func TimeFits(t time.Time) bool { return !t.Before(minTime) && !t.After(maxTime) }
+
+var minTime, maxTime = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+
 // AddCount returns a+b for counts (never negative), saturating at
 // math.MaxInt64 instead of wrapping.
 func AddCount(a, b int64) int64 {

@@ -344,7 +344,11 @@ func reportLogProblems(e *env, res *scan.Summary, verbose bool) {
 		e.warnf("%s", w)
 	}
 	if n := res.CutOffFiles; n > 0 {
-		e.notef("usagescan: %s in a line still being written (read next time)", plural(n, "file ends"))
+		ends := "files end"
+		if n == 1 {
+			ends = "file ends"
+		}
+		e.notef("usagescan: %s %s in a line still being written (read next time)", humanize.Comma(int64(n)), ends)
 	}
 	n := res.Stats.Malformed
 	if n == 0 {

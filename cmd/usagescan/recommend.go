@@ -152,6 +152,9 @@ func runRecommend(c *cli.Context, e *env) error {
 		e.warnf("%s of billing exports left out: they are daily or hourly totals, which cannot be cut into 5-hour windows (report and reconcile use them)", plural64(totals, "row"))
 	}
 	if len(reqs) == 0 {
+		if opt.HasSince || opt.HasUntil {
+			return errorf("no usage in the months asked for").exit(exitNoData).hint("widen --since/--until")
+		}
 		return errorf("no requests to recommend from").exit(exitNoData).hint("%s", sourcesText(in))
 	}
 	notices, err := in.Notices(from, to)

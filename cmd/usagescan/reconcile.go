@@ -55,12 +55,12 @@ func runReconcile(c *cli.Context, e *env) error {
 	if format != "table" && format != "json" && format != "html" {
 		return errorf("unknown --format %q", format).hint("use table, json or html")
 	}
-	if len(c.StringSlice("csv")) == 0 {
-		return errorf("reconcile needs a billing export").hint("name one with --csv PATH (a Console usage or cost export)")
-	}
 	rng, err := parseRange(c, time.UTC) // the Console bills by UTC day
 	if err != nil {
 		return err
+	}
+	if len(c.StringSlice("csv")) == 0 {
+		return errorf("reconcile needs a billing export").hint("name one with --csv PATH (a Console usage or cost export)")
 	}
 	prices, err := loadPricing(c)
 	if err != nil {
@@ -76,6 +76,11 @@ func runReconcile(c *cli.Context, e *env) error {
 		return storeError(err)
 	}
 	logs, bill := engine.ReconcileSides(groups, prices)
+	for _, u := range engine.Unpriced(groups, prices, "anthropic") {
+		e.warnf("no price for model %q (%s input, %s output, %s cache write, %s cache read): left out of the cost on both sides",
+			u.Model, humanize.Comma(u.Input), humanize.Comma(u.Output),
+			humanize.Comma(u.CacheWrite5m+u.CacheWrite1h), humanize.Comma(u.CacheRead))
+	}
 	out := billing.Reconcile(logs, bill)
 	if len(out) == 0 {
 		return errorf("no user-month is in both the logs (%s) and the bill (%s)", names(logs), names(bill)).exit(exitNoData).

@@ -92,7 +92,7 @@ func writeOutput(c *cli.Context, e *env, write func(io.Writer) error) error {
 	if path == "" {
 		return write(e.stdout)
 	}
-	if err := atomicfile.WriteFileAtomic(scan.ExpandHome(path, scan.Env{Getenv: e.getenv}), 0o644, write); err != nil {
+	if err := atomicfile.WriteFileAtomic(scan.ExpandHome(path, scan.Env{Getenv: e.getenv}), 0o666, write); err != nil {
 		return errorf("--out: %v", err).hint("nothing was written; the old file, if any, is unchanged")
 	}
 	return nil
