@@ -587,12 +587,12 @@ func parseTime(raw []byte) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, fmt.Errorf("usage line without a timestamp")
 	}
-	if t, ok := utcStamp(s); ok {
-		return t, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("usage line with a bad timestamp %q", s)
+	t, ok := utcStamp(s)
+	if !ok {
+		var err error
+		if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
+			return time.Time{}, fmt.Errorf("usage line with a bad timestamp %q", s)
+		}
 	}
 	if !usage.TimeFits(t) {
 		return time.Time{}, fmt.Errorf("usage line with a timestamp out of range %q (want a year from 1678 to 2261)", s)
