@@ -95,7 +95,7 @@ func Rev(lastEnd, mtime time.Time) int64 {
 // identity is the identity of the record just read from row: its RowKey.
 func (rd *Reader) identity(row []string) string {
 	id := RowID{
-		Source: rd.rec.Source, Label: rd.opt.User, Time: rd.rec.Time, Hourly: rd.lastPeriod == time.Hour,
+		Source: rd.rec.Source, Time: rd.rec.Time, Hourly: rd.lastPeriod == time.Hour,
 		Model: rd.rec.Model, APIKey: rd.cell(row, fKey), Workspace: rd.cell(row, fWorkspace),
 		Tier: rd.cell(row, fTier), Context: rd.rec.Context, Geo: rd.cell(row, fGeo), Speed: rd.cell(row, fSpeed),
 	}

@@ -25,7 +25,6 @@ import (
 // (SourceUsage or SourceCost), so a usage row and a cost row never share a key.
 type RowID struct {
 	Source    string
-	Label     string // the --csv NAME= label ("" for none): two labelled exports never share rows
 	Time      time.Time
 	Hourly    bool // an hourly bucket (a daily one otherwise)
 	Model     string
@@ -53,10 +52,6 @@ func RowKey(id RowID) string {
 	b.Grow(96 + len(id.Model) + len(id.APIKey) + len(id.Workspace))
 	b.WriteString(RowKeyPrefix)
 	b.WriteString(keyWord(id.Source))
-	if id.Label != "" {
-		b.WriteString("|label=")
-		b.WriteString(strconv.Quote(id.Label))
-	}
 	b.WriteByte('|')
 	t := id.Time.UTC()
 	if id.Hourly {

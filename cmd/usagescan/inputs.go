@@ -166,8 +166,10 @@ func updateStore(c *cli.Context, e *env, prices *pricing.Table, files []scan.Fil
 		if rerr != nil {
 			return nil, nil, rerr
 		}
-		if ro != nil || !first {
+		if ro != nil {
 			e.warnf("cannot update the history store %s (%s): reading it as it is, with the logs on top", store.Redact(path), reasonOf(err))
+		} else {
+			e.warnf("cannot create the history store %s (%s): reading the logs alone, and keeping no history (--db or USAGESCAN_DB names another place)", store.Redact(path), reasonOf(err))
 		}
 		return ro, nil, nil
 	}

@@ -85,3 +85,35 @@ func TestRecommendEmptyRangeSaysWiden(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want exit %d and a hint to widen the range", code, errs, exitNoData)
 	}
 }
+
+// The same Console export named twice is one bill, labelled or not: rows are
+// the same row when they share date, model, key, workspace, tier, context band,
+// geo, speed and token type; who they are attributed to is not part of that.
+func TestSameExportUnderTwoLabelsCountsOnce(t *testing.T) {
+	s := newSession(t)
+	csv := filepath.Join(s.home, "tokens.csv")
+	const body = "usage_date_utc,model_version,api_key,workspace,usage_type,context_window,usage_input_tokens_no_cache,usage_input_tokens_cache_write_5m,usage_input_tokens_cache_write_1h,usage_input_tokens_cache_read,usage_output_tokens,web_search_count,inference_geo,speed\n" +
+		"2026-03-02,claude-sonnet-4-5-20250929,keyb,ws,standard,≤ 200k,2000,0,0,0,0,0,not_available,\n"
+	if err := os.WriteFile(csv, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := func(rows []map[string]any) (in float64) {
+		for _, r := range rows {
+			in += r["input_tokens"].(float64)
+		}
+		return in
+	}
+	// Read without a store: the bill alone.
+	if got := sum(s.rows("--csv", csv, "--csv", "bob="+csv)); got != 2000 {
+		t.Errorf("--csv A --csv bob=A: %v input tokens, want 2000", got)
+	}
+	// Ingested twice under two labels, then reported from the store.
+	for _, arg := range []string{csv, "bob=" + csv} {
+		if code, _, errs := s.run("ingest", "--csv", arg, "--logs", filepath.Join(s.home, "none")); code != 0 {
+			t.Fatalf("ingest --csv %s: exit %d: %s", arg, code, errs)
+		}
+	}
+	if got := sum(s.rows("--logs", filepath.Join(s.home, "none"))); got != 2000 {
+		t.Errorf("store after ingesting A and bob=A: %v input tokens, want 2000", got)
+	}
+}
