@@ -449,7 +449,7 @@ func TestOneMonthReadsOnlyThatMonth(t *testing.T) {
 			return
 		}
 		want.AddRequest(r)
-		c, _ := Price(prices, r, "anthropic")
+		c, _ := prices.Price(r, "anthropic")
 		cost.Add(c)
 	})
 	if want.Requests == 0 {

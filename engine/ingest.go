@@ -115,9 +115,10 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 	}()
 	var werr error
 	var states []scan.FileState
+	var sw setWriter
 	for b := range sink.out {
 		if werr == nil && b.set != nil { // after an error, read on (the workers must finish) but write nothing
-			werr = writeSet(tx, b.set)
+			werr = sw.write(tx, b.set)
 		}
 		if b.fr != nil && b.fr.Err == nil { // a file that failed keeps its old state: the next run reads it again
 			states = append(states, b.fr.Next)
@@ -203,29 +204,38 @@ func (s *storeSink) rest() {
 	s.set = aggregate.NewSet()
 }
 
-// writeSet stores a Set's records sorted by key.
-func writeSet(tx *store.Tx, set *aggregate.Set) error {
-	type kr struct {
-		h usage.KeyHash
-		r usage.Request
+// setWriter stores Sets' records sorted by key, with buffers kept from one
+// set to the next.
+type setWriter struct {
+	hs   []usage.KeyHash
+	reqs []usage.Request
+	ord  []int
+}
+
+func (w *setWriter) write(tx *store.Tx, set *aggregate.Set) error {
+	w.hs, w.reqs = w.hs[:0], w.reqs[:0]
+	set.EachKeyed(func(h usage.KeyHash, r *usage.Request) {
+		w.hs = append(w.hs, h)
+		w.reqs = append(w.reqs, *r)
+	})
+	// Sorted through an index of positions: the records are not moved.
+	w.ord = w.ord[:0]
+	for i := range w.hs {
+		w.ord = append(w.ord, i)
 	}
-	all := make([]kr, 0, set.Len())
-	set.EachKeyed(func(h usage.KeyHash, r *usage.Request) { all = append(all, kr{h, *r}) })
-	slices.SortFunc(all, func(a, b kr) int { return bytes.Compare(a.h[:], b.h[:]) })
+	slices.SortFunc(w.ord, func(a, b int) int { return bytes.Compare(w.hs[a][:], w.hs[b][:]) })
 	const chunk = 8192
 	hs := make([]usage.KeyHash, 0, chunk)
 	reqs := make([]usage.Request, 0, chunk)
-	for len(all) > 0 {
-		n := min(len(all), chunk)
+	for start := 0; start < len(w.ord); start += chunk {
 		hs, reqs = hs[:0], reqs[:0]
-		for _, x := range all[:n] {
-			hs = append(hs, x.h)
-			reqs = append(reqs, x.r)
+		for _, i := range w.ord[start:min(start+chunk, len(w.ord))] {
+			hs = append(hs, w.hs[i])
+			reqs = append(reqs, w.reqs[i])
 		}
 		if err := tx.AddKeyed(hs, reqs); err != nil {
 			return err
 		}
-		all = all[n:]
 	}
 	return nil
 }

@@ -48,7 +48,7 @@ func ReconcileSides(groups aggregate.Groups, prices *pricing.Table) (logs, bill 
 			continue
 		}
 		r := k.Request(s)
-		if c, ok := Price(prices, &r, "anthropic"); ok && k.Source != billing.SourceCost {
+		if c, ok := prices.Price(&r, "anthropic"); ok && k.Source != billing.SourceCost {
 			t.Cost += c.Total()
 		}
 	}
@@ -78,7 +78,7 @@ func Unpriced(groups aggregate.Groups, prices *pricing.Table, provider string) [
 			continue
 		}
 		r := k.Request(s)
-		if _, ok := Price(prices, &r, provider); ok {
+		if _, ok := prices.Price(&r, provider); ok {
 			continue
 		}
 		u := unknown[k.Model]

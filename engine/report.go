@@ -54,16 +54,6 @@ type Report struct {
 	Records int64
 }
 
-// Price is the one pricing entry point: what record r costs through provider,
-// or false when its model has no price. A record carrying the amount an export
-// billed costs that amount. Reports, recommend and reconcile all price here.
-func Price(t *pricing.Table, r *usage.Request, provider string) (usage.Money, bool) {
-	if b := r.Billed; b != nil {
-		return *b, true
-	}
-	return t.Cost(r, provider)
-}
-
 // BuildReport rolls groups up into rows per period (in o.Loc), user, model
 // and source, inside o.Range, each priced as a whole: a group's records share
 // every rate, so its tokens are priced at once.
@@ -115,7 +105,7 @@ func BuildReport(groups aggregate.Groups, o ReportOptions) *Report {
 		row.WebFetch = usage.AddCount(row.WebFetch, s.WebFetch)
 		row.Requests = usage.AddCount(row.Requests, s.Requests)
 		r := k.Request(s)
-		cost, ok := Price(o.Prices, &r, o.Provider)
+		cost, ok := o.Prices.Price(&r, o.Provider)
 		if !ok {
 			row.Unknown = true
 			u := unknown[k.Model]

@@ -9,6 +9,19 @@ const (
 	batch          = 0.5 // service tier "batch"
 )
 
+// Price is the one pricing entry point: what record r costs through provider.
+// A record carrying the amount an export billed costs that amount; any other
+// is priced by Cost. False when its model (or the provider) has no price: an
+// unknown price is never $0. Report rows, reconcile's sides and the status
+// line all price here; recommend prices the API-equivalent of tokens at list
+// price with Cost, and a billed total without tokens here.
+func (t *Table) Price(r *usage.Request, provider string) (usage.Money, bool) {
+	if b := r.Billed; b != nil {
+		return *b, true
+	}
+	return t.Cost(r, provider)
+}
+
 // Cost returns what request r costs through provider ("" is "anthropic"), by the
 // rules in the package documentation. It returns false, and no cost, if the table
 // has no model r.Model or no such provider: an unknown price is never $0.

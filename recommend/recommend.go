@@ -486,10 +486,11 @@ func (e *engine) userFactor(m int, first time.Time) float64 {
 // listCost is r's API-equivalent cost at list price; a billing-export row
 // without tokens counts what it says was billed. False for an unknown model.
 func (e *engine) listCost(r *usage.Request) (float64, bool) {
-	if r.Billed != nil && r.Tokens.Total() == 0 {
-		return r.Billed.Total(), true
+	if r.Tokens.Total() == 0 {
+		c, ok := e.prices.Price(r, "anthropic") // a billed total: what it says was billed
+		return c.Total(), ok
 	}
-	c, ok := e.prices.Cost(r, "anthropic")
+	c, ok := e.prices.Cost(r, "anthropic") // tokens: their API-equivalent at list price
 	return c.Total(), ok
 }
 

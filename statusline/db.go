@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/usagescan/usagescan/aggregate"
-	"github.com/usagescan/usagescan/engine"
 	"github.com/usagescan/usagescan/measure"
 	"github.com/usagescan/usagescan/pricing"
 	"github.com/usagescan/usagescan/recommend"
@@ -116,7 +115,7 @@ func (d *DB) readSpend(user string, from, to time.Time, fn func(measure.Point)) 
 		if r.User != user || r.Count == 0 || recommend.IsCI(r) {
 			return nil
 		}
-		if c, ok := engine.Price(prices, r, "anthropic"); ok {
+		if c, ok := prices.Price(r, "anthropic"); ok {
 			fn(PointOf(r.Time, c))
 		}
 		return nil
@@ -267,7 +266,7 @@ func (d *DB) SpendSince(user string, now time.Time, froms ...time.Time) ([]float
 			if recommend.IsCI(&r) {
 				return
 			}
-			if c, ok := engine.Price(prices, &r, "anthropic"); ok {
+			if c, ok := prices.Price(&r, "anthropic"); ok {
 				bySlot[k.Slot] += c.Total()
 			}
 		})
@@ -279,7 +278,7 @@ func (d *DB) SpendSince(user string, now time.Time, froms ...time.Time) ([]float
 		usd := 0.0
 		err := d.St.Requests(from, to, func(_ usage.KeyHash, r *usage.Request) error {
 			if r.User == user && r.Count > 0 && !recommend.IsCI(r) {
-				if c, ok := engine.Price(prices, r, "anthropic"); ok {
+				if c, ok := prices.Price(r, "anthropic"); ok {
 					usd += c.Total()
 				}
 			}

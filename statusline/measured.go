@@ -4,7 +4,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/usagescan/usagescan/engine"
 	"github.com/usagescan/usagescan/measure"
 	"github.com/usagescan/usagescan/pricing"
 	"github.com/usagescan/usagescan/recommend"
@@ -25,7 +24,7 @@ func SpendPoints(reqs []usage.Request, prices *pricing.Table) map[string][]measu
 		if r.Count == 0 || recommend.IsCI(r) {
 			continue
 		}
-		c, ok := engine.Price(prices, r, "anthropic")
+		c, ok := prices.Price(r, "anthropic")
 		if !ok {
 			continue
 		}

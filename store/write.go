@@ -58,7 +58,9 @@ type Tx struct {
 	run    map[usage.KeyHash]keyState // what this run did to each key it was given
 	seen   [][]byte                   // stored keys read again, unchanged: their last_seen moves
 	args   []any
-	stmts  map[string]*sql.Stmt // prepared once per run, by SQL
+	stmts  map[string]*sql.Stmt  // prepared once per run, by SQL
+	batch  []pending             // add's buffer, reused
+	index  map[usage.KeyHash]int // add's index, reused
 
 	failAfter int // test hook: fail after this many request writes
 	written   int
@@ -152,8 +154,15 @@ func (t *Tx) AddKeyed(hs []usage.KeyHash, reqs []usage.Request) error {
 }
 
 func (t *Tx) add(hs []usage.KeyHash, reqs []usage.Request) error {
-	batch := make([]pending, 0, min(len(reqs), 512))
-	index := make(map[usage.KeyHash]int, min(len(reqs), 512))
+	// One buffer and one index for the whole run: a run adds many batches.
+	if cap(t.batch) < len(reqs) {
+		t.batch = make([]pending, 0, len(reqs))
+	}
+	if t.index == nil {
+		t.index = make(map[usage.KeyHash]int, len(reqs))
+	}
+	clear(t.index)
+	batch, index := t.batch[:0], t.index
 	for i := range reqs {
 		r := &reqs[i]
 		var h usage.KeyHash

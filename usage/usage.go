@@ -202,6 +202,28 @@ var Rule = []Criterion{
 	{Name: "folder", Of: str(func(r *Request) string { return r.Cwd }), SQL: col("cwd"), Desc: true, Label: true},
 }
 
+// RuleSQL is Rule as an SQL condition: the copy in table in beats the copy in
+// table held (e.g. "excluded" and "requests" in an upsert). With labels it is
+// Better; without, Replaces (a tie on everything but the label keeps held).
+// The store's writer updates a row only under this condition, so the rule the
+// Go code applies and the rule the database enforces are one.
+func RuleSQL(in, held string, labels bool) string {
+	expr := "1 = 0"
+	for i := len(Rule) - 1; i >= 0; i-- {
+		c := Rule[i]
+		if c.Label && !labels {
+			continue
+		}
+		x, y := "("+c.SQL(in)+")", "("+c.SQL(held)+")"
+		op := " > "
+		if c.Desc {
+			op = " < "
+		}
+		expr = "(" + x + op + y + " OR (" + x + " = " + y + " AND " + expr + "))"
+	}
+	return expr
+}
+
 func num(f func(*Request) int64) func(*Request) criterionValue {
 	return func(r *Request) criterionValue { return criterionValue{n: f(r)} }
 }
