@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,18 +50,19 @@ type Counts struct {
 
 // Tx is one run's writes, committed at once or not at all.
 type Tx struct {
-	s      *Store
-	tx     *txn
-	stamp  int64 // unix seconds: first_seen, last_seen, last_scan
-	deltas aggregate.Groups
-	counts Counts
-	empty  bool                       // nothing was stored when the run began
-	run    map[usage.KeyHash]keyState // what this run did to each key it was given
-	seen   [][]byte                   // stored keys read again, unchanged: their last_seen moves
-	args   []any
-	stmts  map[string]*sql.Stmt  // prepared once per run, by SQL
-	batch  []pending             // add's buffer, reused
-	index  map[usage.KeyHash]int // add's index, reused
+	s       *Store
+	tx      *txn
+	stamp   int64 // unix seconds: first_seen, last_seen, last_scan
+	deltas  aggregate.Groups
+	counts  Counts
+	empty   bool                       // nothing was stored when the run began
+	run     map[usage.KeyHash]keyState // what this run did to each key it was given
+	seen    [][]byte                   // stored keys read again, unchanged: their last_seen moves
+	args    []any
+	stmts   map[string]*sql.Stmt  // prepared once per run, by SQL
+	batch   []pending             // add's buffer, reused
+	index   map[usage.KeyHash]int // add's index, reused
+	inserts map[[2]int]string     // insertSQL's statements, by rows and plainness
 
 	failAfter int // test hook: fail after this many request writes
 	written   int
@@ -258,28 +260,86 @@ func (t *Tx) lookup(batch []pending) (map[usage.KeyHash]*usage.Request, error) {
 }
 
 func (t *Tx) insert(rows []*pending) error {
-	row := "(" + strings.Repeat("?, ", requestFields) + "?, ?)"
-	// OR FAIL: the keys were looked up first, so no row can conflict; were one
-	// to, the run fails and rolls back whole. (Plain ABORT would make SQLite
-	// keep a statement journal of every page the statement touches.)
+	// Log records (count 1, no stated context, no revision, nothing billed)
+	// bind 20 values a row, the constants written into the statement; any
+	// other record binds all 30. Binding is most of an insert's cost.
+	var plain, other []*pending
+	for _, p := range rows {
+		if isPlain(&p.r) {
+			plain = append(plain, p)
+		} else {
+			other = append(other, p)
+		}
+	}
+	for _, part := range [2][]*pending{plain, other} {
+		if len(part) == 0 {
+			continue
+		}
+		isP := len(plain) > 0 && &part[0] == &plain[0]
+		q := t.insertSQL(len(part), isP)
+		t.args = t.args[:0]
+		for _, p := range part {
+			long := t.s.long(&p.r)
+			if isP {
+				t.args = plainArgs(t.args, p.h, &p.r, long)
+			} else {
+				t.args = requestArgs(t.args, p.h, &p.r, long)
+			}
+		}
+		if t.s.d.pg {
+			if err := t.insertPG(q, part); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := t.exec(q, t.args...); err != nil {
+			return fmt.Errorf("storing %d requests: %w", len(part), err)
+		}
+		for _, p := range part {
+			t.deltas.Add(aggregate.KeyOf(&p.r, t.s.long), &p.r, 1)
+			t.mark(p.h, keyNew)
+		}
+		if err := t.wrote(len(part)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isPlain: a log record, whose count, context, revision and billed amounts
+// are the constants plainArgs leaves out.
+func isPlain(r *usage.Request) bool {
+	return r.Count == 1 && r.Context == usage.ContextAuto && r.Rev == 0 && r.Billed == nil
+}
+
+// plainArgs appends the values a plain record binds (see insertSQL).
+func plainArgs(args []any, h usage.KeyHash, r *usage.Request, long bool) []any {
+	return append(args, h[:], r.Time.UnixNano(), r.User, r.Source, r.Model,
+		r.Input, r.Output, r.CacheWrite5m, r.CacheWrite1h, r.CacheRead, int64(r.WebSearch), int64(r.WebFetch),
+		b2i(r.Sidechain), r.SessionID, r.Cwd, r.Entrypoint, r.Speed, r.Geo, r.Tier, b2i(long))
+}
+
+// insertSQL inserts n rows, plain (see isPlain) or not, made once a run.
+// OR FAIL: the keys were looked up first, so no row can conflict; were one to,
+// the run fails and rolls back whole. (Plain ABORT would make SQLite keep a
+// statement journal of every page the statement touches.)
+func (t *Tx) insertSQL(n int, plain bool) string {
+	k := [2]int{n, int(b2i(plain))}
+	if q, ok := t.inserts[k]; ok {
+		return q
+	}
+	stamp := strconv.FormatInt(t.stamp, 10)
+	row := "(" + strings.Repeat("?, ", requestFields) + stamp + ", " + stamp + ")"
+	if plain {
+		row = "(" + strings.Repeat("?, ", 19) + "1, 0, ?, 0, NULL, NULL, NULL, NULL, NULL, " + stamp + ", " + stamp + ")"
+	}
 	q := `INSERT OR FAIL INTO requests (` + requestColumns + `, first_seen, last_seen) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(row+", ", len(rows)), ", ")
-	t.args = t.args[:0]
-	for _, p := range rows {
-		long := t.s.long(&p.r)
-		t.args = append(requestArgs(t.args, p.h, &p.r, long), t.stamp, t.stamp)
+		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	if t.inserts == nil {
+		t.inserts = make(map[[2]int]string)
 	}
-	if t.s.d.pg {
-		return t.insertPG(q, rows)
-	}
-	if _, err := t.exec(q, t.args...); err != nil {
-		return fmt.Errorf("storing %d requests: %w", len(rows), err)
-	}
-	for _, p := range rows {
-		t.deltas.Add(aggregate.KeyOf(&p.r, t.s.long), &p.r, 1)
-		t.mark(p.h, keyNew)
-	}
-	return t.wrote(len(rows))
+	t.inserts[k] = q
+	return q
 }
 
 // insertPG inserts the rows whose keys no other machine stored meanwhile; a
