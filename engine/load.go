@@ -141,6 +141,16 @@ func (in *Input) Groups(rng aggregate.Range, p Periods) (aggregate.Groups, error
 		in.StoreOnly = in.StoreRecords
 		return g, nil
 	}
+	if in.Store == nil {
+		// A pure scan: the set's own grouping, by string ids.
+		g = in.Set.Groups(in.Long)
+		for k := range g {
+			if !rng.Contains(k.Start()) {
+				delete(g, k)
+			}
+		}
+		return g, nil
+	}
 	stored, err := in.stored()
 	if err != nil {
 		return nil, err

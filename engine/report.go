@@ -50,7 +50,7 @@ type UnknownModel struct {
 type Report struct {
 	Rows    []Row
 	Unknown []UnknownModel
-	// Records counts the records of every group given, in range or not.
+	// Records counts the records of the groups in range.
 	Records int64
 }
 
@@ -65,6 +65,9 @@ func BuildReport(groups aggregate.Groups, o ReportOptions) *Report {
 	pieces := make(aggregate.Groups, len(groups))
 	per := o.periods()
 	for k, s := range groups {
+		if !o.Range.Contains(k.Start()) {
+			continue // out of the range, by its own slot
+		}
 		k.Slot = per.PieceStart(k.Slot, o.Range)
 		if x := pieces[k]; x != nil {
 			x.AddSums(s)
