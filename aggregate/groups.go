@@ -2,7 +2,9 @@ package aggregate
 
 import (
 	"cmp"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/usagescan/usagescan/usage"
@@ -143,46 +145,68 @@ func (g Groups) Add(k GroupKey, r *usage.Request, sign int64) {
 // Groups sums a Set's records per GroupKey. Records are grouped by their
 // string ids, and the strings looked up once per group.
 func (s *Set) Groups(long func(*usage.Request) bool) Groups {
-	type idKey struct {
-		slot                                  int64
-		user, source, model, speed, geo, tier uint32
-		long, billed                          bool
-	}
-	ids := make(map[idKey]*Sums, s.Len()/8) // a group holds a few requests of a 15-minute slot
 	s.strs.mu.RLock()
 	strs := s.strs.strs
 	s.strs.mu.RUnlock()
-	var r usage.Request
-	for i := range s.shards {
-		s.shards[i].each(func(_ uint32, c *rec) {
-			r = usage.Request{Time: time.Unix(0, c.t), Model: strs[c.model], Tokens: c.tok, WebSearch: c.ws, WebFetch: c.wf,
-				Count: c.count, Context: c.ctx}
-			if c.extra > 0 {
-				x := s.extras[c.extra-1]
-				r.Billed, r.Rev = x.billed, x.rev
+	// The shards are summed on all cores, each part in its own index; the
+	// parts are then added together.
+	workers := max(1, min(runtime.GOMAXPROCS(0), shards))
+	parts := make([]map[idKey]*Sums, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids := make(map[idKey]*Sums, s.Len()/8/workers) // a group holds a few requests of a 15-minute slot
+			var r usage.Request
+			for i := w; i < shards; i += workers {
+				s.shards[i].each(func(_ uint32, c *rec) {
+					r = usage.Request{Time: time.Unix(0, c.t), Model: strs[c.model], Tokens: c.tok, WebSearch: c.ws, WebFetch: c.wf,
+						Count: c.count, Context: c.ctx}
+					if c.extra > 0 {
+						x := s.extras[c.extra-1]
+						r.Billed, r.Rev = x.billed, x.rev
+					}
+					k := idKey{slot: floorDiv(c.t/1e9-b2i(c.t%1e9 < 0), SlotSeconds), user: c.user, source: c.source, model: c.model,
+						speed: c.speed, geo: c.geo, tier: c.tier, billed: r.Billed != nil}
+					switch r.Context {
+					case usage.ContextLong:
+						k.long = true
+					case usage.ContextAuto:
+						k.long = long != nil && long(&r)
+					}
+					sum := ids[k]
+					if sum == nil {
+						sum = new(Sums)
+						ids[k] = sum
+					}
+					sum.Add(&r, 1)
+				})
 			}
-			k := idKey{slot: floorDiv(c.t/1e9-b2i(c.t%1e9 < 0), SlotSeconds), user: c.user, source: c.source, model: c.model,
-				speed: c.speed, geo: c.geo, tier: c.tier, billed: r.Billed != nil}
-			switch r.Context {
-			case usage.ContextLong:
-				k.long = true
-			case usage.ContextAuto:
-				k.long = long != nil && long(&r)
-			}
-			sum := ids[k]
-			if sum == nil {
-				sum = new(Sums)
-				ids[k] = sum
-			}
-			sum.Add(&r, 1)
-		})
+			parts[w] = ids
+		}()
 	}
-	g := make(Groups, len(ids))
-	for k, sum := range ids {
-		g[GroupKey{Slot: k.slot, User: strs[k.user], Source: strs[k.source], Model: strs[k.model], Speed: strs[k.speed],
-			Geo: strs[k.geo], Tier: strs[k.tier], Long: k.long, Billed: k.billed}] = sum
+	wg.Wait()
+	g := make(Groups, len(parts[0]))
+	for _, ids := range parts {
+		for k, sum := range ids {
+			gk := GroupKey{Slot: k.slot, User: strs[k.user], Source: strs[k.source], Model: strs[k.model], Speed: strs[k.speed],
+				Geo: strs[k.geo], Tier: strs[k.tier], Long: k.long, Billed: k.billed}
+			if x := g[gk]; x != nil {
+				x.AddSums(sum)
+			} else {
+				g[gk] = sum
+			}
+		}
 	}
 	return g
+}
+
+// idKey is a GroupKey by string ids, while a Set sums its records.
+type idKey struct {
+	slot                                  int64
+	user, source, model, speed, geo, tier uint32
+	long, billed                          bool
 }
 
 func b2i(b bool) int64 {
