@@ -486,33 +486,9 @@ func altName(u *recommend.User, id string) string {
 	return id
 }
 
-func planName(r *recommend.Report, id string) string {
-	for _, p := range r.PlanBudgets {
-		if p.Plan == id {
-			return p.Name
-		}
-	}
-	if id == "api" {
-		return "API"
-	}
-	return id
-}
+func planName(r *recommend.Report, id string) string { return r.PlanName(id) }
 
-func teamName(r *recommend.Report, id string) string {
-	switch id {
-	case "own-best":
-		return "Each on their own best"
-	case "team-mixed":
-		return "Team seats, mixed"
-	}
-	if strings.HasPrefix(id, "api") {
-		if _, p, ok := strings.Cut(id, ":"); ok {
-			return "Pooled API (" + p + ")"
-		}
-		return "Pooled API"
-	}
-	return planName(r, id) + " seats"
-}
+func teamName(r *recommend.Report, id string) string { return r.TeamOptionName(id) }
 
 func teamTotal(t *recommend.Team, id string) float64 {
 	for _, o := range t.Options {

@@ -370,8 +370,17 @@ func planName(r *Report, id string) string {
 			return p.Name
 		}
 	}
+	if id == "api" {
+		return "API"
+	}
 	return id
 }
+
+// PlanName is the name a plan id has in the report ("API" for the API).
+func (r *Report) PlanName(id string) string { return planName(r, id) }
+
+// TeamOptionName is the name of a team option (Team.Options[].Option).
+func (r *Report) TeamOptionName(id string) string { return teamName(r, id) }
 
 func teamName(r *Report, id string) string {
 	switch id {
