@@ -127,6 +127,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the store's folder: %w", err)
 	}
+	_, lockErr := os.Stat(path + ".lock")
 	lk, err := acquire(path, opt.LockTimeout)
 	if err != nil {
 		return nil, err
@@ -134,6 +135,10 @@ func Open(path string, opt Options) (*Store, error) {
 	s.lock = lk
 	if err := s.openWriter(); err != nil {
 		release(lk)
+		if errors.Is(lockErr, fs.ErrNotExist) && errors.Is(err, ErrForeign) {
+			// Another program's file: leave nothing of ours beside it.
+			os.Remove(path + ".lock")
+		}
 		return nil, err
 	}
 	return s, nil
