@@ -220,7 +220,7 @@ func (t *Tx) addBatch(batch []pending) error {
 			t.mark(p.h, keyUnchanged)
 			continue
 		}
-		if err := t.replace(p, old); err != nil {
+		if err := t.replace(p, old, t.run[p.h] >= keyUpdated); err != nil {
 			return err
 		}
 	}
@@ -384,17 +384,41 @@ func (t *Tx) insertPG(q string, rows []*pending) error {
 }
 
 // replace writes a better copy over the stored one.
-func (t *Tx) replace(p *pending, old *usage.Request) error {
+// replaceSQL writes a better copy over a stored one: an upsert whose
+// condition is usage.RuleSQL (with the label criteria for a copy this run
+// stored), so the database replaces a row only as the rule says.
+func replaceSQL(labels bool) string {
 	cols := strings.Split(requestColumns, ",")
 	set := make([]string, 0, len(cols))
 	for _, c := range cols[1:] {
 		c = strings.TrimSpace(c)
-		set = append(set, c+" = ?")
+		set = append(set, c+" = excluded."+c)
 	}
-	t.args = requestArgs(t.args[:0], p.h, &p.r, t.s.long(&p.r))[1:]
-	t.args = append(t.args, t.stamp, p.h[:])
-	if _, err := t.exec(`UPDATE requests SET `+strings.Join(set, ", ")+`, last_seen = ?, replaced = replaced + 1 WHERE key = ?`, t.args...); err != nil {
+	return `INSERT INTO requests (` + requestColumns + `, first_seen, last_seen) VALUES (?` + strings.Repeat(", ?", requestFields+1) + `)
+ON CONFLICT (key) DO UPDATE SET ` + strings.Join(set, ", ") + `, last_seen = excluded.last_seen, replaced = requests.replaced + 1
+WHERE ` + usage.RuleSQL("excluded", "requests", labels)
+}
+
+// replaceSQLs are replaceSQL without and with the label criteria.
+var replaceSQLs = [2]string{replaceSQL(false), replaceSQL(true)}
+
+// replace writes p over the stored copy old, which the rule says it beats
+// (with labels: usage.Better, else usage.Replaces), and moves the rollup.
+func (t *Tx) replace(p *pending, old *usage.Request, labels bool) error {
+	t.args = append(requestArgs(t.args[:0], p.h, &p.r, t.s.long(&p.r)), t.stamp, t.stamp)
+	q := replaceSQLs[0]
+	if labels {
+		q = replaceSQLs[1]
+	}
+	res, err := t.exec(q, t.args...)
+	if err != nil {
 		return fmt.Errorf("storing a request: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		// The database's copy of the rule disagrees: nothing changed, and the
+		// rollup must not move. (It cannot happen while both follow Rule.)
+		t.mark(p.h, keyUnchanged)
+		return nil
 	}
 	t.deltas.Add(aggregate.KeyOf(old, t.s.long), old, -1)
 	t.deltas.Add(aggregate.KeyOf(&p.r, t.s.long), &p.r, 1)
