@@ -31,6 +31,9 @@ type GroupKey struct {
 	Billed bool // the amounts an export billed, not tokens to price
 }
 
+// SlotOf is the slot holding t: the one place a time becomes a slot.
+func SlotOf(t time.Time) int64 { return floorDiv(t.Unix(), SlotSeconds) }
+
 // Start is the beginning of the key's slot.
 func (k *GroupKey) Start() time.Time { return time.Unix(k.Slot*SlotSeconds, 0).UTC() }
 
@@ -90,7 +93,7 @@ func (s *Sums) Empty() bool { return s.Records == 0 }
 // export did not state it (usage.ContextAuto).
 func KeyOf(r *usage.Request, long func(*usage.Request) bool) GroupKey {
 	k := GroupKey{
-		Slot: floorDiv(r.Time.Unix(), SlotSeconds), User: r.User, Source: r.Source, Model: r.Model,
+		Slot: SlotOf(r.Time), User: r.User, Source: r.Source, Model: r.Model,
 		Speed: r.Speed, Geo: r.Geo, Tier: r.Tier, Billed: r.Billed != nil,
 	}
 	switch r.Context {
@@ -167,7 +170,7 @@ func (s *Set) Groups(long func(*usage.Request) bool) Groups {
 						x := s.extras[c.extra-1]
 						r.Billed, r.Rev = x.billed, x.rev
 					}
-					k := idKey{slot: floorDiv(c.t/1e9-b2i(c.t%1e9 < 0), SlotSeconds), user: c.user, source: c.source, model: c.model,
+					k := idKey{slot: floorDiv(c.t, SlotSeconds*1e9), user: c.user, source: c.source, model: c.model,
 						speed: c.speed, geo: c.geo, tier: c.tier, billed: r.Billed != nil}
 					switch r.Context {
 					case usage.ContextLong:

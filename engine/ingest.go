@@ -13,7 +13,6 @@ package engine
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -238,10 +237,4 @@ func (w *setWriter) write(tx *store.Tx, set *aggregate.Set) error {
 		}
 	}
 	return nil
-}
-
-// exists reports whether path names an existing file.
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

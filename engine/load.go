@@ -56,13 +56,10 @@ type Input struct {
 // pool into a Set, billing exports row by row into the same Set (their rows
 // are keyed by row identity; a newer export's copy wins).
 func ReadSources(src Sources, opt scan.Options) (*Input, error) {
-	in := &Input{Set: aggregate.NewSetSized(scan.SizeHint(src.Files))}
+	in := &Input{Set: aggregate.NewSet()}
 	if len(src.Files) > 0 || src.Stdin != nil {
-		jobs := scan.Jobs(src.Files, nil)
-		if src.Stdin != nil && src.In != nil {
-			jobs = append(jobs, &scan.Job{File: scan.File{Path: scan.Stdin, User: src.Stdin.User}, Stdin: src.In})
-		}
-		in.Logs = scan.Read(jobs, scan.SetSink{Set: in.Set}, opt)
+		res := scan.Run(src.Files, src.Stdin, scan.RunOptions{Options: opt, Stdin: src.In})
+		in.Set, in.Logs = res.Set, res.Summary
 	}
 	for _, f := range src.CSV {
 		res, err := ReadCSV(f, src.Billing, src.In, func(r *usage.Request) { in.Set.Add(r) })

@@ -46,10 +46,10 @@ func (p Periods) next(s time.Time) time.Time {
 // lie in one period and one rate era, clamped to rng.
 func (p Periods) Bounds(lo, hi int64, rng aggregate.Range) []int64 {
 	if !rng.From.IsZero() {
-		lo = max(lo, slotFloor(rng.From))
+		lo = max(lo, aggregate.SlotOf(rng.From))
 	}
 	if !rng.To.IsZero() {
-		hi = min(hi, slotFloor(rng.To))
+		hi = min(hi, aggregate.SlotOf(rng.To))
 	}
 	if lo >= hi {
 		return nil
@@ -57,10 +57,10 @@ func (p Periods) Bounds(lo, hi int64, rng aggregate.Range) []int64 {
 	out := []int64{lo, hi}
 	end := time.Unix(hi*aggregate.SlotSeconds, 0)
 	for t := p.next(p.start(time.Unix(lo*aggregate.SlotSeconds, 0))); t.Before(end); t = p.next(t) {
-		out = append(out, slotFloor(t))
+		out = append(out, aggregate.SlotOf(t))
 	}
 	for _, c := range p.Changes {
-		if s := slotFloor(c); s > lo && s < hi {
+		if s := aggregate.SlotOf(c); s > lo && s < hi {
 			out = append(out, s)
 		}
 	}
@@ -68,26 +68,17 @@ func (p Periods) Bounds(lo, hi int64, rng aggregate.Range) []int64 {
 	return slices.Compact(out)
 }
 
-func slotFloor(t time.Time) int64 {
-	sec := t.Unix()
-	s := sec / aggregate.SlotSeconds
-	if sec < 0 && sec%aggregate.SlotSeconds != 0 {
-		s--
-	}
-	return s
-}
-
 // PieceStart is the first slot of the piece (as Bounds cuts them) that holds
 // slot s: the latest of its period's start, a rate change and rng's start.
 func (p Periods) PieceStart(s int64, rng aggregate.Range) int64 {
-	start := slotFloor(p.start(time.Unix(s*aggregate.SlotSeconds, 0)))
+	start := aggregate.SlotOf(p.start(time.Unix(s*aggregate.SlotSeconds, 0)))
 	for _, c := range p.Changes {
-		if cs := slotFloor(c); cs > start && cs <= s {
+		if cs := aggregate.SlotOf(c); cs > start && cs <= s {
 			start = cs
 		}
 	}
 	if !rng.From.IsZero() {
-		if fs := slotFloor(rng.From); fs > start && fs <= s {
+		if fs := aggregate.SlotOf(rng.From); fs > start && fs <= s {
 			start = fs
 		}
 	}

@@ -316,12 +316,7 @@ const slotLen = aggregate.SlotSeconds * time.Second
 // slotFloor is the start of t's rollup slot; slotCeil the first slot start at
 // or after t.
 func slotFloor(t time.Time) time.Time {
-	sec := t.Unix()
-	k := sec / aggregate.SlotSeconds
-	if sec < 0 && sec%aggregate.SlotSeconds != 0 {
-		k--
-	}
-	return time.Unix(k*aggregate.SlotSeconds, 0).UTC()
+	return time.Unix(aggregate.SlotOf(t)*aggregate.SlotSeconds, 0).UTC()
 }
 
 func slotCeil(t time.Time) time.Time {

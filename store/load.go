@@ -218,12 +218,8 @@ GROUP BY b.lo, r.user, r.source, r.model, r.speed, r.geo, r.tier, r.long, r.bill
 
 // slotOf is the slot holding t, or for an end bound the first slot after it.
 func slotOf(t time.Time, end bool) int64 {
-	sec := t.Unix()
-	slot := sec / aggregate.SlotSeconds
-	if sec < 0 && sec%aggregate.SlotSeconds != 0 {
-		slot--
-	}
-	if end && (sec%aggregate.SlotSeconds != 0 || t.Nanosecond() != 0) {
+	slot := aggregate.SlotOf(t)
+	if end && time.Unix(slot*aggregate.SlotSeconds, 0).Before(t) {
 		slot++
 	}
 	return slot

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"math"
-	"time"
 )
 
 // KeyHash is the fixed-size identity of a record: the in-memory set and the
@@ -67,12 +66,4 @@ func HashOf(r *Request) KeyHash {
 func first16(s [32]byte) (h [16]byte) {
 	copy(h[:], s[:16])
 	return h
-}
-
-// unixNano is t as unix nanoseconds (the zero Time as 0).
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
 }

@@ -51,6 +51,16 @@ func (in *inputs) logs() *scan.Summary {
 	return &scan.Summary{}
 }
 
+// duplicates counts the copies of responses the logs held beyond one each: in
+// memory, what the set dropped; in the default run, the usage lines the ingest
+// read beyond the keys it stored or found.
+func (in *inputs) duplicates() int64 {
+	if in.ingest != nil {
+		return max(in.ingest.Stats.UsageLines-int64(in.ingest.New+in.ingest.Updated+in.ingest.Unchanged), 0)
+	}
+	return in.Set.Duplicates()
+}
+
 // readInputs reads what the flags name, through the engine:
 //
 //   - the default run (no --logs, no --csv) brings the history store up to date

@@ -87,10 +87,7 @@ func toJSONRow(row *engine.Row) jsonRow {
 
 func writeReport(w io.Writer, o *reportOptions, rep *engine.Report, in *inputs) error {
 	rows, res := rep.Rows, in.logs()
-	dups := in.Set.Duplicates()
-	if in.ingest != nil {
-		dups = max(res.Stats.UsageLines-int64(in.ingest.New+in.ingest.Updated+in.ingest.Unchanged), 0)
-	}
+	dups := in.duplicates()
 	switch o.format {
 	case "json":
 		out := jsonReport{

@@ -196,12 +196,8 @@ func diagnosticsLine(in *inputs) string {
 			what = fmt.Sprintf("scanned %s of %s (%s; the rest unchanged since the last run)", humanize.Comma(int64(res.Files)),
 				plural(in.ingest.Files, "log file"), humanize.Bytes(uint64(st.Bytes)))
 		}
-		dups := in.Set.Duplicates()
-		if in.ingest != nil {
-			dups = st.UsageLines - int64(in.ingest.New+in.ingest.Updated+in.ingest.Unchanged)
-		}
 		parts = append(parts, fmt.Sprintf("%s, %s: %s, %s, %s", what, plural64(st.Lines, "line"),
-			plural64(st.UsageLines, "usage line"), plural64(max(dups, 0), "duplicate"), plural64(st.Malformed, "malformed")))
+			plural64(st.UsageLines, "usage line"), plural64(in.duplicates(), "duplicate"), plural64(st.Malformed, "malformed")))
 	}
 	if in.CSVFiles > 0 {
 		parts = append(parts, fmt.Sprintf("read %s (%s): %s", plural(in.CSVFiles, "CSV file"),
