@@ -10,28 +10,16 @@ func (s *Store) FileStatesOf(paths []string) (map[string]*scan.FileState, error)
 	if len(paths) == 0 {
 		return m, nil
 	}
-	q, err := s.db.Prepare(`SELECT path, user, device, inode, size, mtime, offset, lines, head_len, head_sha256 FROM files WHERE host = ? AND path = ?`)
+	q, err := s.db.Prepare(`SELECT ` + fileColumns + ` FROM files WHERE host = ? AND path = ?`)
 	if err != nil {
 		return nil, s.classify(err)
 	}
 	defer q.Close()
 	for _, p := range paths {
 		rows, err := q.Query(s.host, p)
-		if err != nil {
-			return nil, s.classify(err)
+		if err == nil {
+			err = readFileStates(rows, m)
 		}
-		for rows.Next() {
-			var f scan.FileState
-			var dev, ino int64
-			if err := rows.Scan(&f.Path, &f.User, &dev, &ino, &f.Size, &f.Mtime, &f.Offset, &f.Lines, &f.HeadLen, &f.Head); err != nil {
-				rows.Close()
-				return nil, s.classify(err)
-			}
-			f.Dev, f.Ino = uint64(dev), uint64(ino)
-			m[f.Path] = &f
-		}
-		err = rows.Err()
-		rows.Close()
 		if err != nil {
 			return nil, s.classify(err)
 		}

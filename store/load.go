@@ -249,22 +249,30 @@ func (s *Store) Notices(from, to time.Time) ([]usage.Notice, error) {
 
 // FileStates returns where this host's files were left, by path.
 func (s *Store) FileStates() (map[string]*scan.FileState, error) {
-	rows, err := s.db.Query(`SELECT path, user, device, inode, size, mtime, offset, lines, head_len, head_sha256 FROM files WHERE host = ?`, s.host)
-	if err != nil {
-		return nil, s.classify(err)
-	}
-	defer rows.Close()
 	m := make(map[string]*scan.FileState)
+	rows, err := s.db.Query(`SELECT `+fileColumns+` FROM files WHERE host = ?`, s.host)
+	if err == nil {
+		err = readFileStates(rows, m)
+	}
+	return m, s.classify(err)
+}
+
+// fileColumns are what readFileStates reads of a files row.
+const fileColumns = `path, user, device, inode, size, mtime, offset, lines, head_len, head_sha256`
+
+// readFileStates adds the file states of rows to m, and closes rows.
+func readFileStates(rows *sql.Rows, m map[string]*scan.FileState) error {
+	defer rows.Close()
 	for rows.Next() {
 		var f scan.FileState
 		var dev, ino int64
 		if err := rows.Scan(&f.Path, &f.User, &dev, &ino, &f.Size, &f.Mtime, &f.Offset, &f.Lines, &f.HeadLen, &f.Head); err != nil {
-			return nil, s.classify(err)
+			return err
 		}
 		f.Dev, f.Ino = uint64(dev), uint64(ino)
 		m[f.Path] = &f
 	}
-	return m, s.classify(rows.Err())
+	return rows.Err()
 }
 
 // Empty reports whether the store holds no record.
