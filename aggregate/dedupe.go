@@ -155,9 +155,7 @@ func (s *Set) AddOver(h usage.KeyHash, r *usage.Request) {
 		}
 		return
 	}
-	i := sh.push(rec{k: binary.BigEndian.Uint64(h[:8])})
-	sh.index[h] = i
-	s.compact(r, sh.at(i), nil)
+	s.insert(sh, h, r, nil)
 }
 
 // EachKeyed calls fn with every unique request and its key hash, in no
@@ -186,10 +184,16 @@ func (s *Set) add(h usage.KeyHash, r *usage.Request, countDup bool, sc *strCache
 		}
 		return false
 	}
+	s.insert(sh, h, r, sc)
+	return true
+}
+
+// insert adds r under key h to shard sh, which holds no copy of it (the
+// caller holds the shard's lock).
+func (s *Set) insert(sh *shard, h usage.KeyHash, r *usage.Request, sc *strCache) {
 	i := sh.push(rec{k: binary.BigEndian.Uint64(h[:8])})
 	sh.index[h] = i
 	s.compact(r, sh.at(i), sc)
-	return true
 }
 
 // better is usage.Better(r, held), deciding on the compact record's numbers
