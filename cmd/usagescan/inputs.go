@@ -134,11 +134,7 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, alwaysLogs bool) 
 	in.Input, err = engine.ReadSources(src, scan.Options{Progress: &prog, Now: e.now})
 	stop()
 	if err != nil {
-		var re *billing.RowError
-		if errors.As(err, &re) {
-			return nil, errorf("%v", err).hint("fix the cell, or pass --skip-bad-rows to count such rows and read on")
-		}
-		return nil, errorf("%v", err)
+		return nil, sourceError(err)
 	}
 	in.Store, in.Long = st, prices.LongContext
 	if in.Logs != nil {
@@ -147,7 +143,17 @@ func readInputs(c *cli.Context, e *env, prices *pricing.Table, alwaysLogs bool) 
 	return in, nil
 }
 
-// closeInputs closes the store an inputs read.
+// sourceError is the message of a source that could not be read; a bad CSV
+// cell says how to read on.
+func sourceError(err error) *userError {
+	var re *billing.RowError
+	if errors.As(err, &re) {
+		return errorf("%v", err).hint("fix the cell, or pass --skip-bad-rows to count such rows and read on")
+	}
+	return errorf("%v", err)
+}
+
+// close closes the store an inputs read.
 func (in *inputs) close() {
 	if in != nil && in.Store != nil {
 		in.Store.Close()

@@ -163,11 +163,7 @@ func runIngest(c *cli.Context, e *env) error {
 	for _, f := range csvFiles {
 		res, err := engine.ReadCSV(f, opt, e.stdin, func(r *usage.Request) { records = append(records, *r) })
 		if err != nil {
-			var re *billing.RowError
-			if errors.As(err, &re) {
-				return errorf("%v", err).hint("fix the cell, or pass --skip-bad-rows to count such rows and read on")
-			}
-			return errorf("%v", err)
+			return sourceError(err)
 		}
 		csvMessages(e, res, c.Bool("verbose"))
 		csvStats.Add(res.Stats)
