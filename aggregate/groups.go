@@ -135,6 +135,16 @@ func floorDiv(a, b int64) int64 {
 // Groups sums records per GroupKey.
 type Groups map[GroupKey]*Sums
 
+// AddSums adds s to k's totals (a copy of s when k is new).
+func (g Groups) AddSums(k GroupKey, s *Sums) {
+	if x := g[k]; x != nil {
+		x.AddSums(s)
+		return
+	}
+	c := *s
+	g[k] = &c
+}
+
 // Add adds r (sign 1) or takes it away (sign -1).
 func (g Groups) Add(k GroupKey, r *usage.Request, sign int64) {
 	s := g[k]
@@ -195,11 +205,7 @@ func (s *Set) Groups(long func(*usage.Request) bool) Groups {
 		for k, sum := range ids {
 			gk := GroupKey{Slot: k.slot, User: strs[k.user], Source: strs[k.source], Model: strs[k.model], Speed: strs[k.speed],
 				Geo: strs[k.geo], Tier: strs[k.tier], Long: k.long, Billed: k.billed}
-			if x := g[gk]; x != nil {
-				x.AddSums(sum)
-			} else {
-				g[gk] = sum
-			}
+			g.AddSums(gk, sum)
 		}
 	}
 	return g

@@ -121,12 +121,7 @@ func (in *Input) Groups(rng aggregate.Range, p Periods) (aggregate.Groups, error
 		}
 		if ok {
 			err = in.Store.GroupsIn(p.Bounds(lo, hi+1, rng), func(k aggregate.GroupKey, s *aggregate.Sums) {
-				if x := g[k]; x != nil {
-					x.AddSums(s)
-				} else {
-					c := *s
-					g[k] = &c
-				}
+				g.AddSums(k, s)
 				in.StoreRecords += s.Records
 			})
 			if err != nil {

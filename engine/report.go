@@ -69,12 +69,7 @@ func BuildReport(groups aggregate.Groups, o ReportOptions) *Report {
 			continue // out of the range, by its own slot
 		}
 		k.Slot = per.PieceStart(k.Slot, o.Range)
-		if x := pieces[k]; x != nil {
-			x.AddSums(s)
-		} else {
-			c := *s
-			pieces[k] = &c
-		}
+		pieces.AddSums(k, s)
 	}
 	groups = pieces
 	type rowKey struct{ period, user, model, source string }
