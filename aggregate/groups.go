@@ -31,6 +31,13 @@ type GroupKey struct {
 	Billed bool // the amounts an export billed, not tokens to price
 }
 
+// SlotsPerDay is how many slots a UTC day holds.
+const SlotsPerDay = 86400 / SlotSeconds
+
+// DayOfSlot is the UTC day (unix days) holding slot: the store's daily rollup
+// sums the slots of one day.
+func DayOfSlot(slot int64) int64 { return floorDiv(slot, SlotsPerDay) }
+
 // SlotOf is the slot holding t: the one place a time becomes a slot.
 func SlotOf(t time.Time) int64 { return floorDiv(t.Unix(), SlotSeconds) }
 

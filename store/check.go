@@ -87,6 +87,25 @@ func (s *Store) Check() (CheckResult, error) {
 	if bad > 0 {
 		res.OK = false
 		res.Advice = fmt.Sprintf("the rollup disagrees with the requests in %d groups: %s", bad, recovery(s.path))
+		return res, nil
+	}
+	// The daily rollup must equal the 15-minute one, summed per day.
+	err = s.db.QueryRow(`SELECT count(*) FROM (
+	SELECT day, user, source, model, speed, geo, tier, long, billed
+	FROM (
+		SELECT day, user, source, model, speed, geo, tier, long, billed, requests, records, input, output, cache_read AS cr,
+			cache_write_5m + cache_write_1h AS cw, web_search + web_fetch AS ws FROM rollup_day
+		UNION ALL
+		SELECT ` + dayOfSlotSQL + ` AS day, user, source, model, speed, geo, tier, long, billed, -requests, -records, -input, -output,
+			-cache_read, -(cache_write_5m + cache_write_1h), -(web_search + web_fetch) FROM rollup
+	) AS both_ GROUP BY day, user, source, model, speed, geo, tier, long, billed
+	HAVING sum(requests) != 0 OR sum(records) != 0 OR sum(input) != 0 OR sum(output) != 0 OR sum(cr) != 0 OR sum(cw) != 0 OR sum(ws) != 0) AS bad_`).Scan(&bad)
+	if err != nil {
+		return res, s.classify(err)
+	}
+	if bad > 0 {
+		res.OK = false
+		res.Advice = fmt.Sprintf("the daily rollup disagrees with the 15-minute rollup in %d groups: %s", bad, recovery(s.path))
 	}
 	return res, nil
 }

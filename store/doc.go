@@ -43,10 +43,13 @@
 // Groups reads the rollup table: the totals per aggregate.GroupKey (15-minute
 // slot, user, source, model, speed, geo, tier, long-context flag, billed) that
 // every write keeps equal to the requests, so that a report reads totals for
-// the range it asks, never the requests. Requests walks the requests of a range
+// the range it asks, never the requests. GroupsIn sums a report's periods in
+// the database, whole UTC days from rollup_day (the same totals per day) and
+// the periods' ragged edges (other time zones) from rollup, so that its cost
+// grows with the days asked, not the requests. Requests walks the requests of a range
 // in time order through the time index (recommend), Lookup finds stored copies
 // by key (to merge sources read on top of the store), Notices the notices of a
-// range. Check verifies that the rollup sums the requests.
+// range. Check verifies that the rollup sums the requests and the daily rollup the rollup.
 //
 // # Locking
 //
@@ -57,7 +60,7 @@
 //
 // # Schema
 //
-// The tables of schema version 3, as `sqlite3 usage.db .schema` shows them:
+// The tables of schema version 4, as `sqlite3 usage.db .schema` shows them:
 //
 //	-- One row per API response (a "request"), the best copy seen.
 //	CREATE TABLE requests (
@@ -122,6 +125,34 @@
 //	  billed_cache_read  REAL NOT NULL,
 //	  billed_web_search  REAL NOT NULL,
 //	  PRIMARY KEY (slot, user, source, model, speed, geo, tier, long, billed)
+//	) WITHOUT ROWID;
+//
+//	-- The same totals per UTC day (slot / 96), kept equal to the rollup.
+//	CREATE TABLE rollup_day (
+//	  day            INTEGER NOT NULL, -- unix seconds / 86400: the UTC day
+//	  user           TEXT NOT NULL,
+//	  source         TEXT NOT NULL,
+//	  model          TEXT NOT NULL,
+//	  speed          TEXT NOT NULL,
+//	  geo            TEXT NOT NULL,
+//	  tier           TEXT NOT NULL,
+//	  long           INTEGER NOT NULL,
+//	  billed         INTEGER NOT NULL,
+//	  requests       INTEGER NOT NULL,
+//	  records        INTEGER NOT NULL,
+//	  input          INTEGER NOT NULL,
+//	  output         INTEGER NOT NULL,
+//	  cache_write_5m INTEGER NOT NULL,
+//	  cache_write_1h INTEGER NOT NULL,
+//	  cache_read     INTEGER NOT NULL,
+//	  web_search     INTEGER NOT NULL,
+//	  web_fetch      INTEGER NOT NULL,
+//	  billed_input       REAL NOT NULL,
+//	  billed_output      REAL NOT NULL,
+//	  billed_cache_write REAL NOT NULL,
+//	  billed_cache_read  REAL NOT NULL,
+//	  billed_web_search  REAL NOT NULL,
+//	  PRIMARY KEY (day, user, source, model, speed, geo, tier, long, billed)
 //	) WITHOUT ROWID;
 //
 //	-- Messages Claude Code wrote into the logs itself, such as usage-limit hits.

@@ -186,33 +186,64 @@ func (s *Store) SlotRange() (lo, hi int64, ok bool, err error) {
 // GroupsIn sums the rollup in the database over intervals of slots: bounds
 // b[0] < b[1] < ... cut it into [b[i], b[i+1]), and fn gets each interval's
 // totals per user, source, model, speed, geo, tier, long and billed, under the
-// key of the interval's first slot. A report cuts at its periods (in its time
-// zone) and at the days rates change, so each total is exact at one rate and
-// only a few hundred rows leave the database, however long the history.
+// key of the interval's first slot (fn may get one key more than once: its
+// parts add up). A report cuts at its periods (in its time zone) and at the
+// days rates change, so each total is exact at one rate. The whole UTC days of
+// an interval are read from the daily rollup and only its ragged edges from
+// the 15-minute one, so a few rows a day are read and a few hundred leave the
+// database, however long the history.
 func (s *Store) GroupsIn(bounds []int64, fn func(aggregate.GroupKey, *aggregate.Sums)) error {
-	if len(bounds) < 2 {
+	const perDay = aggregate.SlotsPerDay
+	var slots, days []int64 // (piece's first slot, from, to) triples
+	for i := 0; i+1 < len(bounds); i++ {
+		lo, hi := bounds[i], bounds[i+1]
+		d0, d1 := aggregate.DayOfSlot(lo+perDay-1), aggregate.DayOfSlot(hi) // whole days: [d0, d1)
+		if d0 >= d1 {
+			slots = append(slots, lo, lo, hi)
+			continue
+		}
+		days = append(days, lo, d0, d1)
+		if lo < d0*perDay {
+			slots = append(slots, lo, lo, d0*perDay)
+		}
+		if d1*perDay < hi {
+			slots = append(slots, lo, d1*perDay, hi)
+		}
+	}
+	if err := s.sumIntervals("rollup", "slot", slots, fn); err != nil {
+		return err
+	}
+	return s.sumIntervals("rollup_day", "day", days, fn)
+}
+
+// sumIntervals sums table's rows (col: slot or day) over intervals, given as
+// (label, from, to) triples, grouped under each interval's label.
+func (s *Store) sumIntervals(table, col string, iv []int64, fn func(aggregate.GroupKey, *aggregate.Sums)) error {
+	if len(iv) == 0 {
 		return nil
 	}
 	var vals strings.Builder
-	args := make([]any, 0, 2*len(bounds))
-	for i := 0; i+1 < len(bounds); i++ {
+	args := make([]any, 0, len(iv)+2)
+	lo, hi := iv[1], iv[2]
+	for i := 0; i < len(iv); i += 3 {
 		if i > 0 {
 			vals.WriteString(", ")
 		}
-		vals.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
-		args = append(args, bounds[i], bounds[i+1])
+		vals.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))")
+		args = append(args, iv[i], iv[i+1], iv[i+2])
+		lo, hi = min(lo, iv[i+1]), max(hi, iv[i+2])
 	}
-	// The whole span too: the table's key starts with the slot, so only the
+	// The whole span too: the table's key starts with col, so only the
 	// range asked is read.
-	args = append(args, bounds[0], bounds[len(bounds)-1])
-	q := `WITH b(lo, hi) AS (VALUES ` + vals.String() + `)
-SELECT b.lo, r.user, r.source, r.model, r.speed, r.geo, r.tier, r.long, r.billed,
+	args = append(args, lo, hi)
+	q := `WITH b(label, lo, hi) AS (VALUES ` + vals.String() + `)
+SELECT b.label, r.user, r.source, r.model, r.speed, r.geo, r.tier, r.long, r.billed,
 	sum(r.requests), sum(r.records), sum(r.input), sum(r.output), sum(r.cache_write_5m), sum(r.cache_write_1h), sum(r.cache_read),
 	sum(r.web_search), sum(r.web_fetch), sum(r.billed_input), sum(r.billed_output), sum(r.billed_cache_write),
 	sum(r.billed_cache_read), sum(r.billed_web_search)
-FROM rollup r JOIN b ON r.slot >= b.lo AND r.slot < b.hi
-WHERE r.slot >= CAST(? AS BIGINT) AND r.slot < CAST(? AS BIGINT)
-GROUP BY b.lo, r.user, r.source, r.model, r.speed, r.geo, r.tier, r.long, r.billed`
+FROM ` + table + ` r JOIN b ON r.` + col + ` >= b.lo AND r.` + col + ` < b.hi
+WHERE r.` + col + ` >= CAST(? AS BIGINT) AND r.` + col + ` < CAST(? AS BIGINT)
+GROUP BY b.label, r.user, r.source, r.model, r.speed, r.geo, r.tier, r.long, r.billed`
 	return s.scanGroups(q, args, fn)
 }
 

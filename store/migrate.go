@@ -96,7 +96,8 @@ func (s *Store) migrateV3(tx *txn) error {
 		}
 		deltas.Add(aggregate.KeyOf(&x.r, s.long), &x.r, 1)
 	}
-	if err := writeRollup(tx, deltas); err != nil {
+	// Migration 4 sums this rollup into the daily one.
+	if err := writeDeltas(tx, "rollup", "slot", deltas); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(`INSERT INTO notices (time, user, text) SELECT

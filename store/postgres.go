@@ -15,7 +15,7 @@ import (
 // search_path, by default public) in a database that several machines share.
 // Its version is the meta table's schema_version row, and its meta row
 // application = usagescan marks it as ours. A store is made at version 3
-// directly, under an advisory lock so that two first runs do not both make it.
+// directly and migrated from there, under an advisory lock so that two first runs do not both make it.
 
 // pgAdvisoryKey is the advisory lock taken while the schema is made or
 // migrated ("USGS").
@@ -45,7 +45,14 @@ func (s *Store) openPG(opt Options) error {
 	if err == nil && v == 0 && opt.ReadOnly {
 		err = fmt.Errorf("no store at %s: %w", s.path, fs.ErrNotExist)
 	}
-	if err == nil && v == 0 {
+	if err == nil && v > 0 && v < SchemaVersion && opt.ReadOnly {
+		// An older store: migrate it as a writer would, then read.
+		var w *Store
+		if w, err = Open(s.url, Options{LockTimeout: opt.LockTimeout, Long: opt.Long, Host: opt.Host}); err == nil {
+			err = w.Close()
+		}
+	}
+	if err == nil && v < SchemaVersion && !opt.ReadOnly {
 		err = s.pgCreate(c)
 	}
 	if err != nil {
@@ -89,15 +96,15 @@ func (s *Store) pgVersion(c interface {
 	case v > SchemaVersion:
 		return 0, &Error{Path: s.path, Kind: ErrNewer, Hint: "upgrade usagescan",
 			Detail: fmt.Sprintf("schema version %d; this usagescan reads up to %d", v, SchemaVersion)}
-	case v < SchemaVersion:
+	case v < 3:
 		// PostgreSQL stores start at version 3; later versions migrate here.
 		return 0, corruptError(s.path, fmt.Sprintf("schema version %d has no migration on PostgreSQL", v))
 	}
 	return v, nil
 }
 
-// pgCreate makes the schema, unless another run made it while this one waited
-// for the advisory lock.
+// pgCreate makes the schema at version 3 (unless another run made it while
+// this one waited for the advisory lock) and migrates it to SchemaVersion.
 func (s *Store) pgCreate(c *conn) error {
 	tx, err := c.Begin()
 	if err != nil {
@@ -108,19 +115,35 @@ func (s *Store) pgCreate(c *conn) error {
 		return s.classify(err)
 	}
 	v, err := s.pgVersion(tx)
-	if err != nil || v > 0 {
+	if err != nil || v >= SchemaVersion {
 		return err
 	}
-	for _, stmt := range strings.Split(postgresDialect.ddl(schemaV3), ";\n") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
+	run := func(schema, what string) error {
+		for _, stmt := range strings.Split(postgresDialect.ddl(schema), ";\n") {
+			if strings.TrimSpace(stmt) == "" {
+				continue
+			}
+			if _, err := tx.Tx.Exec(stmt); err != nil {
+				return s.classify(fmt.Errorf("%s: %w", what, err))
+			}
 		}
-		if _, err := tx.Tx.Exec(stmt); err != nil {
-			return s.classify(fmt.Errorf("making the store's tables: %w", err))
+		return nil
+	}
+	if v == 0 {
+		if err := run(schemaV3, "making the store's tables"); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO meta (key, value) VALUES ('application', 'usagescan'), ('schema_version', '3')`); err != nil {
+			return s.classify(err)
+		}
+		v = 3
+	}
+	for ; v < SchemaVersion; v++ {
+		if err := run(migrations[v], fmt.Sprintf("migrating the store to version %d", v+1)); err != nil {
+			return err
 		}
 	}
-	if _, err := tx.Exec(`INSERT INTO meta (key, value) VALUES ('application', 'usagescan'), ('schema_version', ?)`,
-		strconv.Itoa(SchemaVersion)); err != nil {
+	if _, err := tx.Exec(`UPDATE meta SET value = ? WHERE key = 'schema_version'`, strconv.Itoa(SchemaVersion)); err != nil {
 		return s.classify(err)
 	}
 	return s.classify(tx.Commit())

@@ -74,7 +74,49 @@ ALTER TABLE requests ADD COLUMN billed_web_search REAL;`,
 ALTER TABLE notices RENAME TO notices_v2;
 ALTER TABLE files RENAME TO files_v2;
 ` + schemaV3,
+
+	// 4: a daily rollup beside the 15-minute one, so that a report over a long
+	// range sums whole UTC days (a few rows a day) and reads 15-minute slots
+	// only at its edges. Filled from the 15-minute rollup.
+	rollupDayV4,
 }
+
+// rollupDayV4 is migration 4 (a PostgreSQL store runs it too).
+const rollupDayV4 = `CREATE TABLE rollup_day (
+	day            INTEGER NOT NULL,
+	user           TEXT NOT NULL,
+	source         TEXT NOT NULL,
+	model          TEXT NOT NULL,
+	speed          TEXT NOT NULL,
+	geo            TEXT NOT NULL,
+	tier           TEXT NOT NULL,
+	long           INTEGER NOT NULL,
+	billed         INTEGER NOT NULL,
+	requests       INTEGER NOT NULL,
+	records        INTEGER NOT NULL,
+	input          INTEGER NOT NULL,
+	output         INTEGER NOT NULL,
+	cache_write_5m INTEGER NOT NULL,
+	cache_write_1h INTEGER NOT NULL,
+	cache_read     INTEGER NOT NULL,
+	web_search     INTEGER NOT NULL,
+	web_fetch      INTEGER NOT NULL,
+	billed_input       REAL NOT NULL,
+	billed_output      REAL NOT NULL,
+	billed_cache_write REAL NOT NULL,
+	billed_cache_read  REAL NOT NULL,
+	billed_web_search  REAL NOT NULL,
+	PRIMARY KEY (day, user, source, model, speed, geo, tier, long, billed)
+) WITHOUT ROWID;
+INSERT INTO rollup_day SELECT ` + dayOfSlotSQL + `, user, source, model, speed, geo, tier, long, billed,
+	sum(requests), sum(records), sum(input), sum(output), sum(cache_write_5m), sum(cache_write_1h), sum(cache_read),
+	sum(web_search), sum(web_fetch), sum(billed_input), sum(billed_output), sum(billed_cache_write),
+	sum(billed_cache_read), sum(billed_web_search)
+FROM rollup GROUP BY 1, user, source, model, speed, geo, tier, long, billed`
+
+// dayOfSlotSQL is aggregate.DayOfSlot(slot) in SQL: floor division (a bad
+// log line's time before 1970 is stored too).
+const dayOfSlotSQL = `(slot - (CASE WHEN slot < 0 AND slot % 96 != 0 THEN 95 ELSE 0 END)) / 96`
 
 // schemaV3 is the schema of version 3 (see the package documentation).
 const schemaV3 = `CREATE TABLE requests (
@@ -177,4 +219,4 @@ CREATE TABLE meta (
 
 // SchemaVersion is the schema version this build writes (PRAGMA user_version):
 // the number of migrations.
-const SchemaVersion = 3
+const SchemaVersion = 4

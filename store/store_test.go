@@ -390,6 +390,77 @@ func TestCheck(t *testing.T) {
 	if res.OK || !strings.Contains(res.Advice, "rollup disagrees") {
 		t.Errorf("a wrong rollup: %+v", res)
 	}
+
+	// So is a daily rollup that no longer sums the 15-minute one.
+	if _, err := db.Exec(`UPDATE rollup SET input = input - 1 WHERE slot = (SELECT min(slot) FROM rollup)`); err != nil {
+		t.Fatal(err)
+	}
+	if res, err = s.Check(); err != nil || !res.OK {
+		t.Fatalf("the rollup put back: %+v, %v", res, err)
+	}
+	if _, err := db.Exec(`UPDATE rollup_day SET requests = requests + 1 WHERE day = (SELECT max(day) FROM rollup_day)`); err != nil {
+		t.Fatal(err)
+	}
+	if res, err = s.Check(); err != nil || res.OK || !strings.Contains(res.Advice, "daily rollup disagrees") {
+		t.Errorf("a wrong daily rollup: %+v, %v", res, err)
+	}
+}
+
+// TestGroupsIn sums stored requests over intervals whose edges fall inside
+// UTC days (as a month in Asia/Kolkata does) and on them, after runs that
+// replaced stored copies, and compares each total with the requests summed
+// here slot by slot.
+func TestGroupsIn(t *testing.T) {
+	checkGroupsIn(t, openStore(t, filepath.Join(t.TempDir(), "usage.db")))
+}
+
+func checkGroupsIn(t *testing.T, s *Store) {
+	t.Helper()
+	reqs := genRequests(3000) // 3000 x 797 s: about 28 days from t0
+	put(t, s, t0.Add(-time.Hour), reqs[:1000], nil, nil)
+	more := slices.Clone(reqs[500:])
+	for i := range more {
+		if i%5 == 0 {
+			more[i].Output += 1000 // replaces the stored copy: the rollups move
+		}
+	}
+	put(t, s, t0.Add(time.Hour), more, nil, nil)
+	want := unique(append(slices.Clone(reqs[:1000]), more...))
+
+	day := int64(aggregate.SlotsPerDay)
+	first := aggregate.SlotOf(t0)
+	for _, bounds := range [][]int64{
+		{first - day, first + 40*day}, // everything, edges inside days
+		{aggregate.DayOfSlot(first) * day, (aggregate.DayOfSlot(first) + 30) * day},                         // whole days only
+		{first + 22, first + 22 + 3*day + 17, first + 22 + 10*day, first + 22 + 10*day + 5, first + 30*day}, // ragged, and a piece inside one day
+		{first + 7, first + 9}, // two slots
+	} {
+		got := make(aggregate.Groups)
+		if err := s.GroupsIn(bounds, func(k aggregate.GroupKey, sum *aggregate.Sums) { got.AddSums(k, sum) }); err != nil {
+			t.Fatal(err)
+		}
+		exp := make(aggregate.Groups)
+		for _, r := range want {
+			k := aggregate.KeyOf(&r, nil)
+			for i := 0; i+1 < len(bounds); i++ {
+				if k.Slot >= bounds[i] && k.Slot < bounds[i+1] {
+					k.Slot = bounds[i]
+					exp.Add(k, &r, 1)
+				}
+			}
+		}
+		if len(exp) == 0 {
+			t.Fatalf("bounds %v: no requests to compare", bounds)
+		}
+		if len(got) != len(exp) {
+			t.Errorf("bounds %v: %d groups, want %d", bounds, len(got), len(exp))
+		}
+		for k, e := range exp {
+			if g := got[k]; g == nil || *g != *e {
+				t.Errorf("bounds %v, %+v: %+v, want %+v", bounds, k, g, e)
+			}
+		}
+	}
 }
 
 // v1 is the schema of version 1 as a released store holds it, written out here so
@@ -535,7 +606,7 @@ func TestMigrateFromV2(t *testing.T) {
 	}
 	defer s.Close()
 	res, err := s.Check()
-	if err != nil || !res.OK || res.Version != 3 {
+	if err != nil || !res.OK || res.Version != SchemaVersion {
 		t.Fatalf("check: %+v, %v", res, err)
 	}
 	base := usage.Request{Source: "claude-code", Model: "claude-opus-4-6", SessionID: "s1", Cwd: "/w", Entrypoint: "cli", Tier: "standard", Count: 1}

@@ -517,25 +517,26 @@ func (t *Tx) Commit() (Counts, error) {
 	return t.counts, nil
 }
 
-const rollupUpsert = `INSERT INTO rollup (slot, user, source, model, speed, geo, tier, long, billed,
+// rollupUpsert adds a delta to a row of table (rollup, by slot, or
+// rollup_day, by day; its first column is col).
+func rollupUpsert(table, col string) string {
+	return `INSERT INTO ` + table + ` (` + col + `, user, source, model, speed, geo, tier, long, billed,
 	requests, records, input, output, cache_write_5m, cache_write_1h, cache_read, web_search, web_fetch,
 	billed_input, billed_output, billed_cache_write, billed_cache_read, billed_web_search)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (slot, user, source, model, speed, geo, tier, long, billed) DO UPDATE SET
-	requests = rollup.requests + excluded.requests, records = rollup.records + excluded.records,
-	input = rollup.input + excluded.input, output = rollup.output + excluded.output,
-	cache_write_5m = rollup.cache_write_5m + excluded.cache_write_5m,
-	cache_write_1h = rollup.cache_write_1h + excluded.cache_write_1h,
-	cache_read = rollup.cache_read + excluded.cache_read,
-	web_search = rollup.web_search + excluded.web_search, web_fetch = rollup.web_fetch + excluded.web_fetch,
-	billed_input = rollup.billed_input + excluded.billed_input, billed_output = rollup.billed_output + excluded.billed_output,
-	billed_cache_write = rollup.billed_cache_write + excluded.billed_cache_write,
-	billed_cache_read = rollup.billed_cache_read + excluded.billed_cache_read,
-	billed_web_search = rollup.billed_web_search + excluded.billed_web_search`
+ON CONFLICT (` + col + `, user, source, model, speed, geo, tier, long, billed) DO UPDATE SET
+	requests = T.requests + excluded.requests, records = T.records + excluded.records,
+	input = T.input + excluded.input, output = T.output + excluded.output,
+	cache_write_5m = T.cache_write_5m + excluded.cache_write_5m,
+	cache_write_1h = T.cache_write_1h + excluded.cache_write_1h,
+	cache_read = T.cache_read + excluded.cache_read,
+	web_search = T.web_search + excluded.web_search, web_fetch = T.web_fetch + excluded.web_fetch,
+	billed_input = T.billed_input + excluded.billed_input, billed_output = T.billed_output + excluded.billed_output,
+	billed_cache_write = T.billed_cache_write + excluded.billed_cache_write,
+	billed_cache_read = T.billed_cache_read + excluded.billed_cache_read,
+	billed_web_search = T.billed_web_search + excluded.billed_web_search`
+}
 
-// flushRollup adds the run's changes to the rollup table, in key order (so
-// that concurrent writers on a shared database take row locks in one order),
-// and drops groups left without records.
 func (t *Tx) flushRollup() error {
 	return writeRollup(t.tx, t.deltas)
 }
@@ -544,6 +545,23 @@ func writeRollup(tx *txn, deltas aggregate.Groups) error {
 	if len(deltas) == 0 {
 		return nil
 	}
+	// The daily rollup moves by the same deltas, summed per UTC day.
+	days := make(aggregate.Groups)
+	for k, s := range deltas {
+		k.Slot = aggregate.DayOfSlot(k.Slot)
+		days.AddSums(k, s)
+	}
+	if err := writeDeltas(tx, "rollup", "slot", deltas); err != nil {
+		return err
+	}
+	return writeDeltas(tx, "rollup_day", "day", days)
+}
+
+// writeDeltas adds deltas to table (whose first key column, col, holds
+// GroupKey.Slot), in key order (so that concurrent writers on a shared
+// database take row locks in one order), and drops the rows left without
+// records.
+func writeDeltas(tx *txn, table, col string, deltas aggregate.Groups) error {
 	keys := make([]aggregate.GroupKey, 0, len(deltas))
 	for k, s := range deltas {
 		if *s != (aggregate.Sums{}) {
@@ -551,7 +569,7 @@ func writeRollup(tx *txn, deltas aggregate.Groups) error {
 		}
 	}
 	slices.SortFunc(keys, aggregate.CompareKeys)
-	up, err := tx.Prepare(rollupUpsert)
+	up, err := tx.Prepare(strings.ReplaceAll(rollupUpsert(table, col), "T.", table+"."))
 	if err != nil {
 		return err
 	}
@@ -566,7 +584,7 @@ func writeRollup(tx *txn, deltas aggregate.Groups) error {
 	}
 	for _, k := range keys {
 		if deltas[k].Records < 0 { // records went away here: the group may be empty now
-			if _, err := tx.Exec(`DELETE FROM rollup WHERE slot = ? AND user = ? AND source = ? AND model = ? AND speed = ? AND geo = ?
+			if _, err := tx.Exec(`DELETE FROM `+table+` WHERE `+col+` = ? AND user = ? AND source = ? AND model = ? AND speed = ? AND geo = ?
 	AND tier = ? AND long = ? AND billed = ? AND records = 0`, k.Slot, k.User, k.Source, k.Model, k.Speed, k.Geo, k.Tier, b2i(k.Long), b2i(k.Billed)); err != nil {
 				return err
 			}

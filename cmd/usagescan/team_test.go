@@ -150,7 +150,7 @@ func TestTeamPostgresCLI(t *testing.T) {
 			t.Fatalf("ingest %s: exit %d: %s", who, code, out)
 		}
 	}
-	if code, out := run("store", "check", "--db", db); code != 0 || !strings.Contains(out, ": ok, schema version 3") {
+	if code, out := run("store", "check", "--db", db); code != 0 || !strings.Contains(out, ": ok, schema version 4") {
 		t.Errorf("store check: exit %d: %s", code, out)
 	}
 	code, out := run("recommend", "--db", db, "--format", "json")
