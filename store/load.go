@@ -175,9 +175,11 @@ func (s *Store) scanGroups(q string, args []any, fn func(aggregate.GroupKey, *ag
 }
 
 // SlotRange is the first and last slot the rollup holds (ok false: none).
+// Two subqueries: SQLite reads one end of the key for a lone min or max, but
+// the whole table for both in one select.
 func (s *Store) SlotRange() (lo, hi int64, ok bool, err error) {
 	var a, b sql.NullInt64
-	if err := s.db.QueryRow(`SELECT min(slot), max(slot) FROM rollup`).Scan(&a, &b); err != nil {
+	if err := s.db.QueryRow(`SELECT (SELECT min(slot) FROM rollup), (SELECT max(slot) FROM rollup)`).Scan(&a, &b); err != nil {
 		return 0, 0, false, s.classify(err)
 	}
 	return a.Int64, b.Int64, a.Valid && b.Valid, nil
@@ -233,16 +235,22 @@ func (s *Store) sumIntervals(table, col string, iv []int64, fn func(aggregate.Gr
 		args = append(args, iv[i], iv[i+1], iv[i+2])
 		lo, hi = min(lo, iv[i+1]), max(hi, iv[i+2])
 	}
-	// The whole span too: the table's key starts with col, so only the
-	// range asked is read.
-	args = append(args, lo, hi)
+	// Each interval is a range of the table's key (which starts with col):
+	// SQLite's CROSS JOIN keeps the intervals as the outer loop, so only they
+	// are read, not the span between them. PostgreSQL plans the join itself,
+	// given the whole span as a bound too.
+	join, span := "CROSS JOIN", ""
+	if s.d.pg {
+		join, span = "JOIN", `
+WHERE r.`+col+` >= CAST(? AS BIGINT) AND r.`+col+` < CAST(? AS BIGINT)`
+		args = append(args, lo, hi)
+	}
 	q := `WITH b(label, lo, hi) AS (VALUES ` + vals.String() + `)
 SELECT b.label, r.user, r.source, r.model, r.speed, r.geo, r.tier, r.long, r.billed,
 	sum(r.requests), sum(r.records), sum(r.input), sum(r.output), sum(r.cache_write_5m), sum(r.cache_write_1h), sum(r.cache_read),
 	sum(r.web_search), sum(r.web_fetch), sum(r.billed_input), sum(r.billed_output), sum(r.billed_cache_write),
 	sum(r.billed_cache_read), sum(r.billed_web_search)
-FROM ` + table + ` r JOIN b ON r.` + col + ` >= b.lo AND r.` + col + ` < b.hi
-WHERE r.` + col + ` >= CAST(? AS BIGINT) AND r.` + col + ` < CAST(? AS BIGINT)
+FROM b ` + join + ` ` + table + ` r ON r.` + col + ` >= b.lo AND r.` + col + ` < b.hi` + span + `
 GROUP BY b.label, r.user, r.source, r.model, r.speed, r.geo, r.tier, r.long, r.billed`
 	return s.scanGroups(q, args, fn)
 }
