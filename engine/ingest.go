@@ -113,17 +113,14 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 		sink.rest()
 	}()
 	var werr error
-	var states []scan.FileState
 	var sw setWriter
-	for b := range sink.out {
-		if werr == nil && b.set != nil { // after an error, read on (the workers must finish) but write nothing
-			werr = sw.write(tx, b.set)
-		}
-		if b.fr != nil && b.fr.Err == nil { // a file that failed keeps its old state: the next run reads it again
-			states = append(states, b.fr.Next)
+	for set := range sink.out {
+		if werr == nil { // after an error, read on (the workers must finish) but write nothing
+			werr = sw.write(tx, set)
 		}
 	}
 	<-done
+	states := sink.states
 	res.Summary = sum
 	if werr == nil && len(opt.Records) > 0 {
 		werr = tx.Add(opt.Records)
@@ -154,24 +151,25 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 // scan) and hands them to the writer sorted by key, flushAt at a time: copies
 // of one response never reach the database twice, and inserts walk the key
 // index in order instead of splitting pages at random. Memory is bounded by
-// flushAt records. File states go to the writer as files are done.
+// a few sets of flushAt records: the one being filled, and those waiting for
+// the writer. File states are kept aside as files are done (a file that failed
+// keeps its old state: the next run reads it again), so that a worker waits
+// for the writer only when a whole set is waiting.
 type storeSink struct {
 	mu      sync.RWMutex
 	set     *aggregate.Set
 	flushAt int
-	out     chan batch
-}
+	out     chan *aggregate.Set
 
-type batch struct {
-	fr  *scan.FileResult // a file done
-	set *aggregate.Set   // records to write
+	stateMu sync.Mutex
+	states  []scan.FileState
 }
 
 // flushAt is how many unique records the sink holds before writing them.
 const flushAt = 16_384
 
 func newStoreSink(workers int) *storeSink {
-	return &storeSink{set: aggregate.NewSet(), flushAt: flushAt, out: make(chan batch, 2*workers)}
+	return &storeSink{set: aggregate.NewSet(), flushAt: flushAt, out: make(chan *aggregate.Set, 1)}
 }
 
 // Add holds the read lock while it adds, so that FileDone can hand a full set
@@ -183,7 +181,11 @@ func (s *storeSink) Add(w int, r *usage.Request) {
 }
 
 func (s *storeSink) FileDone(w int, fr *scan.FileResult) {
-	s.out <- batch{fr: fr}
+	if fr.Err == nil {
+		s.stateMu.Lock()
+		s.states = append(s.states, fr.Next)
+		s.stateMu.Unlock()
+	}
 	s.mu.Lock()
 	var full *aggregate.Set
 	if s.set.Len() >= s.flushAt { // no Add runs meanwhile
@@ -191,14 +193,14 @@ func (s *storeSink) FileDone(w int, fr *scan.FileResult) {
 	}
 	s.mu.Unlock()
 	if full != nil {
-		s.out <- batch{set: full}
+		s.out <- full
 	}
 }
 
 // rest hands over what is left, once the workers are done.
 func (s *storeSink) rest() {
 	if s.set.Len() > 0 {
-		s.out <- batch{set: s.set}
+		s.out <- s.set
 	}
 	s.set = aggregate.NewSet()
 }
