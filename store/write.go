@@ -520,9 +520,7 @@ func (t *Tx) Commit() (Counts, error) {
 // rollupUpsert adds a delta to a row of table (rollup, by slot, or
 // rollup_day, by day; its first column is col).
 func rollupUpsert(table, col string) string {
-	return `INSERT INTO ` + table + ` (` + col + `, user, source, model, speed, geo, tier, long, billed,
-	requests, records, input, output, cache_write_5m, cache_write_1h, cache_read, web_search, web_fetch,
-	billed_input, billed_output, billed_cache_write, billed_cache_read, billed_web_search)
+	return `INSERT INTO ` + table + ` (` + col + `, ` + rollupColumns + `)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (` + col + `, user, source, model, speed, geo, tier, long, billed) DO UPDATE SET
 	requests = T.requests + excluded.requests, records = T.records + excluded.records,
@@ -538,10 +536,12 @@ ON CONFLICT (` + col + `, user, source, model, speed, geo, tier, long, billed) D
 }
 
 func (t *Tx) flushRollup() error {
-	return writeRollup(t.tx, t.deltas)
+	return writeRollup(t.tx, t.deltas, t.empty)
 }
 
-func writeRollup(tx *txn, deltas aggregate.Groups) error {
+// writeRollup adds deltas to the rollups; fresh: they are empty (nothing was
+// stored before), so rows are inserted many at a time instead of upserted.
+func writeRollup(tx *txn, deltas aggregate.Groups, fresh bool) error {
 	if len(deltas) == 0 {
 		return nil
 	}
@@ -551,10 +551,72 @@ func writeRollup(tx *txn, deltas aggregate.Groups) error {
 		k.Slot = aggregate.DayOfSlot(k.Slot)
 		days.AddSums(k, s)
 	}
+	if fresh {
+		if err := insertGroups(tx, "rollup", "slot", deltas); err != nil {
+			return err
+		}
+		return insertGroups(tx, "rollup_day", "day", days)
+	}
 	if err := writeDeltas(tx, "rollup", "slot", deltas); err != nil {
 		return err
 	}
 	return writeDeltas(tx, "rollup_day", "day", days)
+}
+
+// rollupColumns are a rollup row's columns after its first (slot or day), in
+// groupArgs' order.
+const rollupColumns = `user, source, model, speed, geo, tier, long, billed,
+	requests, records, input, output, cache_write_5m, cache_write_1h, cache_read, web_search, web_fetch,
+	billed_input, billed_output, billed_cache_write, billed_cache_read, billed_web_search`
+
+// groupArgs appends the values of a rollup row: k.Slot, then rollupColumns.
+func groupArgs(args []any, k *aggregate.GroupKey, s *aggregate.Sums) []any {
+	return append(args, k.Slot, k.User, k.Source, k.Model, k.Speed, k.Geo, k.Tier, b2i(k.Long), b2i(k.Billed),
+		s.Requests, s.Records, s.Input, s.Output, s.CacheWrite5m, s.CacheWrite1h, s.CacheRead, s.WebSearch, s.WebFetch,
+		s.Billed.Input, s.Billed.Output, s.Billed.CacheWrite, s.Billed.CacheRead, s.Billed.WebSearch)
+}
+
+// insertGroups inserts the rows of an empty rollup table, groupsPerInsert a
+// statement (one round trip for many rows: a first fill writes thousands).
+func insertGroups(tx *txn, table, col string, groups aggregate.Groups) error {
+	const groupsPerInsert = 40 // x 23 values, well below SQLite's 32766
+	keys := make([]aggregate.GroupKey, 0, len(groups))
+	for k, s := range groups {
+		if s.Records != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, aggregate.CompareKeys)
+	row := "(" + strings.Repeat("?, ", 22) + "?)"
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	args := make([]any, 0, 23*groupsPerInsert)
+	for len(keys) > 0 {
+		n := min(len(keys), groupsPerInsert)
+		st := stmts[n]
+		if st == nil {
+			var err error
+			st, err = tx.Prepare(`INSERT INTO ` + table + ` (` + col + `, ` + rollupColumns + `) VALUES ` +
+				strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
+			if err != nil {
+				return err
+			}
+			stmts[n] = st
+		}
+		args = args[:0]
+		for i := range keys[:n] {
+			args = groupArgs(args, &keys[i], groups[keys[i]])
+		}
+		if _, err := st.Exec(args...); err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
 }
 
 // writeDeltas adds deltas to table (whose first key column, col, holds
@@ -575,10 +637,7 @@ func writeDeltas(tx *txn, table, col string, deltas aggregate.Groups) error {
 	}
 	defer up.Close()
 	for _, k := range keys {
-		s := deltas[k]
-		if _, err := up.Exec(k.Slot, k.User, k.Source, k.Model, k.Speed, k.Geo, k.Tier, b2i(k.Long), b2i(k.Billed),
-			s.Requests, s.Records, s.Input, s.Output, s.CacheWrite5m, s.CacheWrite1h, s.CacheRead, s.WebSearch, s.WebFetch,
-			s.Billed.Input, s.Billed.Output, s.Billed.CacheWrite, s.Billed.CacheRead, s.Billed.WebSearch); err != nil {
+		if _, err := up.Exec(groupArgs(nil, &k, deltas[k])...); err != nil {
 			return err
 		}
 	}
