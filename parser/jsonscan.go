@@ -189,39 +189,32 @@ type fields struct {
 	typ, ts, reqID, side, sess, cwd, entry []byte
 	model, id, usage, content              []byte
 	message                                bool // message is an object
-}
-
-// lineType reads the top-level "type" when it comes before any object or array
-// value, which is where Claude Code writes it on user and progress lines; it
-// returns nil when the type is not known that cheaply.
-func lineType(s []byte) []byte {
-	p := jscan{s: s}
-	var typ []byte
-	p.members(1, func(k []byte) (handled, stop, ok bool) {
-		if p.i < len(p.s) && (p.s[p.i] == '{' || p.s[p.i] == '[') {
-			return false, true, true
-		}
-		if string(k) == "type" {
-			typ, ok = p.value(1)
-			return true, true, ok
-		}
-		return false, false, true
-	})
-	return typ
+	skip                                   bool // walkFields stopped early at a type that is not "assistant"
 }
 
 // scanFields walks the whole line, checking its structure, and fills f.
-func scanFields(s []byte, f *fields) bool {
+func scanFields(s []byte, f *fields) bool { return walkFields(s, f, false) }
+
+// walkFields is scanFields; with early, a line whose top-level "type" comes
+// before any object or array value (where Claude Code writes it on user,
+// progress and system lines: most bytes, none of them records) and is not
+// "assistant" stops there, with f.skip set and the rest of the line unread.
+func walkFields(s []byte, f *fields, early bool) bool {
 	p := jscan{s: s}
 	p.ws()
 	if p.i >= len(s) || s[p.i] != '{' {
 		return false
 	}
+	composite := false // an object or array value came before
 	ok := p.members(1, func(k []byte) (handled, stop, ok bool) {
 		var dst *[]byte
 		switch string(k) {
 		case "type":
-			dst = &f.typ
+			if f.typ, ok = p.value(1); ok && early && !composite && !bytes.Equal(f.typ, assistantTyp) {
+				f.skip = true
+				return true, true, true
+			}
+			return true, false, ok
 		case "timestamp":
 			dst = &f.ts
 		case "requestId":
@@ -236,7 +229,7 @@ func scanFields(s []byte, f *fields) bool {
 			dst = &f.entry
 		case "message":
 			if p.i < len(p.s) && p.s[p.i] == '{' {
-				f.message = true
+				f.message, composite = true, true
 				return true, false, p.members(2, func(k []byte) (handled, stop, ok bool) {
 					switch string(k) {
 					case "model":
@@ -253,8 +246,10 @@ func scanFields(s []byte, f *fields) bool {
 					return true, false, ok
 				})
 			}
+			composite = composite || p.i < len(p.s) && p.s[p.i] == '['
 			return false, false, true
 		default:
+			composite = composite || p.i < len(p.s) && (p.s[p.i] == '{' || p.s[p.i] == '[')
 			return false, false, true
 		}
 		*dst, ok = p.value(1)
@@ -262,6 +257,9 @@ func scanFields(s []byte, f *fields) bool {
 	})
 	if !ok {
 		return false
+	}
+	if f.skip {
+		return true
 	}
 	p.ws()
 	return p.i == len(s)

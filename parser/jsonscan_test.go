@@ -33,17 +33,33 @@ func TestScanFieldsStructure(t *testing.T) {
 	}
 }
 
-func TestLineType(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{`{"parentUuid":null,"isSidechain":false,"type":"user","message":{"content":"x"}}`, `"user"`},
-		{`{"message":{"type":"x"},"type":"assistant"}`, ``}, // an object comes first: not known cheaply
-		{`{"a":[1],"type":"progress"}`, ``},
-		{`{"uuid":"1","type":"progress","data":{}}`, `"progress"`},
-		{`{"type":1}`, `1`},
+// TestWalkFieldsEarly: a type before any object or array value that is not
+// "assistant" stops the walk (the rest of the line is never read, so a broken
+// tail does not matter); any other line is walked whole.
+func TestWalkFieldsEarly(t *testing.T) {
+	tests := []struct {
+		in         string
+		ok, skip   bool
+		typ, model string
+	}{
+		{`{"parentUuid":null,"isSidechain":false,"type":"user","message":{"content":"x"}}`, true, true, `"user"`, ``},
+		{`{"uuid":"1","type":"progress","data":{"broken":`, true, true, `"progress"`, ``},
+		{`{"type":1,"x":[}`, true, true, `1`, ``},
+		{`{"message":{"model":"m"},"type":"user"}`, true, false, `"user"`, `"m"`}, // an object first: walked whole
+		{`{"a":[1],"type":"progress","b":`, false, false, `"progress"`, ``},
+		{`{"type":"assistant","message":{"model":"m"}}`, true, false, `"assistant"`, `"m"`},
+		{`{"type":"assistant","message":{"model":"m"}`, false, false, `"assistant"`, `"m"`},
 	}
 	for _, tc := range tests {
-		if got := string(lineType([]byte(tc.in))); got != tc.want {
-			t.Errorf("lineType(%s) = %q, want %q", tc.in, got, tc.want)
+		var f fields
+		ok := walkFields([]byte(tc.in), &f, true)
+		if ok != tc.ok || f.skip != tc.skip || string(f.typ) != tc.typ || string(f.model) != tc.model {
+			t.Errorf("walkFields(%s, early) = %v, skip %v, type %s, model %s; want %v, %v, %s, %s",
+				tc.in, ok, f.skip, f.typ, f.model, tc.ok, tc.skip, tc.typ, tc.model)
+		}
+		var g fields
+		if scanFields([]byte(tc.in), &g); g.skip {
+			t.Errorf("scanFields(%s) stopped early", tc.in)
 		}
 	}
 }

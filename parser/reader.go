@@ -283,20 +283,19 @@ func (rd *Reader) parseLine(line []byte, complete bool) bool {
 		rd.malformedLine(complete, "not a JSON object")
 		return false
 	}
-	// The fast paths: most bytes are user and progress lines, which never count.
-	// Claude Code writes their "type" before their large values, so it is read
-	// without touching the rest; otherwise a line without the bytes "usage"
-	// cannot be a record.
-	if typ := lineType(line); typ != nil {
-		if !bytes.Equal(typ, assistantTyp) {
-			return false
+	// The fast path: most bytes are user and progress lines, which never count.
+	// Claude Code writes their "type" before their large values, so the walk
+	// stops there without touching the rest. A line that does not walk is
+	// malformed only if it could have been a record (it holds the bytes
+	// "usage" or "<synthetic>"); others are skipped unread, as ever.
+	var f fields
+	if !walkFields(line, &f, true) {
+		if bytes.Contains(line, usageKey) || bytes.Contains(line, syntheticModel) {
+			rd.malformedLine(complete, "invalid JSON")
 		}
-	} else if !bytes.Contains(line, usageKey) && !bytes.Contains(line, syntheticModel) {
 		return false
 	}
-	var f fields
-	if !scanFields(line, &f) {
-		rd.malformedLine(complete, "invalid JSON")
+	if f.skip {
 		return false
 	}
 	if !bytes.Equal(f.typ, assistantTyp) || !f.message {
