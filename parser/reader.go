@@ -93,6 +93,7 @@ type Reader struct {
 	// Every string a record keeps is interned here: gjson strings may point
 	// into the read buffer.
 	strs strutil.Pool
+	keyBuf []byte // the last record's Key
 }
 
 const initialBuf = 1 << 20
@@ -152,7 +153,8 @@ func (rd *Reader) Scan() bool {
 }
 
 // Request is the record found by the last Scan. The Reader reuses it: copy the
-// value to keep it. Its strings are safe to keep.
+// value to keep it. Its strings are safe to keep, except Key, which lives in a
+// buffer the next Scan reuses: hash it (usage.HashOf) or strings.Clone it.
 func (rd *Reader) Request() *usage.Request { return &rd.req }
 
 // Err is the first I/O error, or nil. Malformed lines are not errors.
@@ -425,13 +427,31 @@ func (rd *Reader) record(f *fields) bool {
 	if r.Model == "" {
 		r.Model = NoModel
 	}
-	r.Key = Key(text(f.id), text(f.reqID))
+	r.Key = rd.key(f.id, f.reqID)
 	r.Sidechain = string(f.side) == "true"
 	r.SessionID = rd.str(f.sess)
 	r.Cwd = rd.str(f.cwd)
 	r.Entrypoint = rd.str(f.entry)
 	rd.stats.UsageLines++
 	return true
+}
+
+// key is Key(message id, request id) in a buffer the Reader reuses: the
+// record's Key is valid until the next Scan (the sinks hash it at once).
+func (rd *Reader) key(id, reqID []byte) string {
+	if len(id) < 2 || len(reqID) < 2 || id[0] != '"' || reqID[0] != '"' ||
+		bytes.IndexByte(id, '\\') >= 0 || bytes.IndexByte(reqID, '\\') >= 0 {
+		return Key(text(id), text(reqID))
+	}
+	id, reqID = id[1:len(id)-1], reqID[1:len(reqID)-1]
+	if len(id) == 0 {
+		return ""
+	}
+	if len(reqID) == 0 {
+		return string(id)
+	}
+	rd.keyBuf = append(append(append(rd.keyBuf[:0], id...), ':'), reqID...)
+	return unsafe.String(&rd.keyBuf[0], len(rd.keyBuf))
 }
 
 // notice keeps the text of a <synthetic> line.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -36,7 +37,9 @@ func read(t *testing.T, r io.Reader) ([]usage.Request, Stats, []*SyntaxError) {
 	rd := NewReader(r, "f.jsonl", "alice")
 	var got []usage.Request
 	for rd.Scan() {
-		got = append(got, *rd.Request())
+		r := *rd.Request()
+		r.Key = strings.Clone(r.Key) // the next Scan reuses its bytes
+		got = append(got, r)
 	}
 	if err := rd.Err(); err != nil {
 		t.Fatal(err)
@@ -248,6 +251,7 @@ func TestResetKeepsStrings(t *testing.T) {
 		t.Fatal("no record")
 	}
 	first := *rd.Request()
+	first.Key = strings.Clone(first.Key)
 	rd.Reset(strings.NewReader(line("msg_b", "", "model-b", ts, `{"input_tokens":1}`, "")), "b", "u")
 	for rd.Scan() {
 	}
@@ -454,5 +458,27 @@ func TestUTCStamp(t *testing.T) {
 		if _, ok := utcStamp(s); ok {
 			t.Errorf("utcStamp(%q) took it", s)
 		}
+	}
+}
+
+// TestKeyPerScan: each record's Key is its own message id and request id
+// (escaped ones decoded), read right after its Scan.
+func TestKeyPerScan(t *testing.T) {
+	in := strings.Join([]string{
+		line("msg_a", "req_a", "m", ts, `{"output_tokens":1}`, ""),
+		line("msg_bb", "req_bbbb", "m", ts, `{"output_tokens":1}`, ""),
+		line("msg_c", "", "m", ts, `{"output_tokens":1}`, ""),
+		line(`msg_\u0064`, "req_d", "m", ts, `{"output_tokens":1}`, ""),
+		line("", "req_e", "m", ts, `{"output_tokens":1}`, ""),
+		line("msg_f", "r", "m", ts, `{"output_tokens":1}`, ""),
+	}, "\n")
+	want := []string{"msg_a:req_a", "msg_bb:req_bbbb", "msg_c", "msg_d:req_d", "", "msg_f:r"}
+	rd := NewReader(strings.NewReader(in), "f.jsonl", "u")
+	var got []string
+	for rd.Scan() {
+		got = append(got, strings.Clone(rd.Request().Key))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("keys %q, want %q", got, want)
 	}
 }
