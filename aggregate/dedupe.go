@@ -312,6 +312,11 @@ func (s *Set) Each(fn func(r *usage.Request)) {
 // Sorted calls fn with every unique request ordered by time, then key hash (an
 // index is sorted, not the records). r is reused.
 func (s *Set) Sorted(fn func(r *usage.Request)) {
+	s.SortedUntil(func(r *usage.Request) bool { fn(r); return true })
+}
+
+// SortedUntil is Sorted, stopping when fn returns false.
+func (s *Set) SortedUntil(fn func(r *usage.Request) bool) {
 	type ref struct {
 		t     int64
 		k     uint64
@@ -331,7 +336,9 @@ func (s *Set) Sorted(fn func(r *usage.Request)) {
 	var r usage.Request
 	for _, x := range refs {
 		s.expand(s.shards[x.shard].at(x.i), &r)
-		fn(&r)
+		if !fn(&r) {
+			return
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"io"
+	"iter"
 	"time"
 
 	"github.com/usagescan/usagescan/aggregate"
@@ -183,44 +184,46 @@ func (in *Input) stored() (map[usage.KeyHash]*usage.Request, error) {
 	return out, err
 }
 
-// Requests calls fn with every request (log records and billing rows alike)
-// with from <= Time < to, in time order: the store's for the range, merged by
-// key with the named sources'. Memory grows with the range, not the history.
+// Requests calls fn with every record in [from, to) in time order: the
+// store's (read in row order, each page once, into a compact set) with the
+// named sources merged in by key, or a pure scan's. A zero bound is none.
 func (in *Input) Requests(from, to time.Time, fn func(*usage.Request)) error {
+	seq, err := in.RequestSeq(from, to)
+	if err != nil {
+		return err
+	}
+	seq(func(r *usage.Request) bool { fn(r); return true })
+	return nil
+}
+
+// RequestSeq is Requests as a sequence that may be walked many times, each
+// walk in time order, from records held compactly (about 110 bytes each).
+func (in *Input) RequestSeq(from, to time.Time) (iter.Seq[*usage.Request], error) {
 	rng := aggregate.Range{From: from, To: to}
 	if in.Set == nil {
 		in.Set = aggregate.NewSet()
 	}
-	if in.Store == nil {
-		in.Set.Sorted(func(r *usage.Request) {
-			if rng.Contains(r.Time) {
-				fn(r)
-			}
-		})
-		return nil
-	}
-	if in.Set.Len() == 0 {
-		// The store alone: its query is in time order already.
-		return in.Store.Requests(from, to, func(_ usage.KeyHash, r *usage.Request) error {
-			fn(r)
+	set := in.Set
+	if in.Store != nil {
+		set = aggregate.NewSet()
+		err := in.Store.RequestsIn(from, to, func(h usage.KeyHash, r *usage.Request) error {
+			set.AddHashed(h, r)
 			return nil
 		})
-	}
-	set := aggregate.NewSet()
-	err := in.Store.Requests(from, to, func(h usage.KeyHash, r *usage.Request) error {
-		set.AddHashed(h, r)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	in.Set.EachKeyed(func(h usage.KeyHash, r *usage.Request) {
-		if rng.Contains(r.Time) {
-			set.AddOver(h, r)
+		if err != nil {
+			return nil, err
 		}
-	})
-	set.Sorted(fn)
-	return nil
+		in.Set.EachKeyed(func(h usage.KeyHash, r *usage.Request) {
+			if rng.Contains(r.Time) {
+				set.AddOver(h, r)
+			}
+		})
+	}
+	return func(yield func(*usage.Request) bool) {
+		set.SortedUntil(func(r *usage.Request) bool {
+			return !rng.Contains(r.Time) || yield(r)
+		})
+	}, nil
 }
 
 // Notices are the limit messages and the like with from <= Time < to, from the

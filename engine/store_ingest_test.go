@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -424,6 +425,54 @@ func TestRequestsBetween(t *testing.T) {
 		}
 		// In time order already, as Requests promises.
 		sameRequests(t, "between", got, want)
+
+		// RequestsIn: the same rows, in row order.
+		got = got[:0]
+		err = s.RequestsIn(tc.from, tc.to, func(h usage.KeyHash, r *usage.Request) error {
+			c := *r
+			c.Key = hexKey(h)
+			got = append(got, c)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortStableFunc(got, func(a, b usage.Request) int {
+			if c := a.Time.Compare(b.Time); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Key, b.Key)
+		})
+		sameRequests(t, "in", got, want)
+
+		// The input's sequence: time order, the same on a second walk, and a
+		// walk that stops early stops.
+		in := &Input{Store: s}
+		seq, err := in.RequestSeq(tc.from, tc.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for walk := range 2 {
+			var times []time.Time
+			for r := range seq {
+				times = append(times, r.Time)
+			}
+			if len(times) != len(want) || !slices.IsSortedFunc(times, time.Time.Compare) {
+				t.Errorf("walk %d: %d requests (time order: %v), want %d", walk, len(times), slices.IsSortedFunc(times, time.Time.Compare), len(want))
+			}
+			for i := range min(len(times), len(want)) {
+				if !times[i].Equal(want[i].Time) {
+					t.Errorf("walk %d: request %d at %v, want %v", walk, i, times[i], want[i].Time)
+					break
+				}
+			}
+		}
+		k := 0
+		for range seq {
+			if k++; k == 3 {
+				break
+			}
+		}
 	}
 	stop := errors.New("stop")
 	n := 0

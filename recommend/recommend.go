@@ -3,6 +3,7 @@ package recommend
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"sort"
@@ -111,6 +112,25 @@ type engine struct {
 // reqs are deduplicated requests in any order; notices are the <synthetic> log
 // messages, where limit hits are read. It returns an error only for bad options.
 func Run(reqs []usage.Request, notices []usage.Notice, prices *pricing.Table, opt Options) (*Report, error) {
+	return RunSeq(Slice(reqs), notices, prices, opt)
+}
+
+// Slice is a sequence of reqs' elements, for RunSeq.
+func Slice(reqs []usage.Request) iter.Seq[*usage.Request] {
+	return func(yield func(*usage.Request) bool) {
+		for i := range reqs {
+			if !yield(&reqs[i]) {
+				return
+			}
+		}
+	}
+}
+
+// RunSeq is Run over a sequence of requests that can be walked more than
+// once (it is walked twice), so that the caller need not hold them as
+// usage.Request values: engine.Input.RequestSeq keeps them compact. A yielded
+// request may be reused by the sequence once the walk moves on.
+func RunSeq(reqs iter.Seq[*usage.Request], notices []usage.Notice, prices *pricing.Table, opt Options) (*Report, error) {
 	e, err := newEngine(prices, opt)
 	if err != nil {
 		return nil, err
@@ -251,7 +271,7 @@ func (e *engine) monthStart(t time.Time) time.Time {
 }
 
 // setRange decides the range and cuts it into months.
-func (e *engine) setRange(reqs []usage.Request) error {
+func (e *engine) setRange(reqs iter.Seq[*usage.Request]) error {
 	from, to := e.opt.Since, e.opt.Until
 	hasFrom, hasTo := e.opt.HasSince || !from.IsZero(), e.opt.HasUntil || !to.IsZero()
 	switch {
@@ -260,8 +280,8 @@ func (e *engine) setRange(reqs []usage.Request) error {
 		from, to = cur.AddDate(0, -3, 0), cur.AddDate(0, 1, 0)
 		var last time.Time
 		inRange := false
-		for i := range reqs {
-			t := reqs[i].Time
+		for r := range reqs {
+			t := r.Time
 			if !t.Before(from) && t.Before(to) {
 				inRange = true
 				break
@@ -369,11 +389,10 @@ type userData struct {
 }
 
 // collect prices the requests and groups them by user, sorted by name.
-func (e *engine) collect(reqs []usage.Request, hits []Hit) ([]*userData, int64) {
+func (e *engine) collect(reqs iter.Seq[*usage.Request], hits []Hit) ([]*userData, int64) {
 	byUser := map[string]*userData{}
 	var unpriced int64
-	for i := range reqs {
-		r := &reqs[i]
+	for r := range reqs {
 		if !r.Time.Before(e.to) {
 			continue
 		}

@@ -1,6 +1,7 @@
 package statusline
 
 import (
+	"iter"
 	"slices"
 	"time"
 
@@ -15,12 +16,16 @@ import (
 // API key, not on the plan, and are left out, as are requests of models
 // without a price and billing-export totals (Count 0).
 func SpendPoints(reqs []usage.Request, prices *pricing.Table) map[string][]measure.Point {
+	return SpendPointsSeq(recommend.Slice(reqs), prices)
+}
+
+// SpendPointsSeq is SpendPoints over a sequence of requests.
+func SpendPointsSeq(reqs iter.Seq[*usage.Request], prices *pricing.Table) map[string][]measure.Point {
 	if prices == nil {
 		prices = pricing.Default()
 	}
 	out := map[string][]measure.Point{}
-	for i := range reqs {
-		r := &reqs[i]
+	for r := range reqs {
 		if r.Count == 0 || recommend.IsCI(r) {
 			continue
 		}

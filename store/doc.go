@@ -47,7 +47,9 @@
 // the database, whole UTC days from rollup_day (the same totals per day) and
 // the periods' ragged edges (other time zones) from rollup, so that its cost
 // grows with the days asked, not the requests. Requests walks the requests of a range
-// in time order through the time index (recommend), Lookup finds stored copies
+// in time order through the time index (the status line's short ranges),
+// RequestsIn the same rows in row order, each page read once (recommend's
+// months, sorted in memory), Lookup finds stored copies
 // by key (to merge sources read on top of the store), Notices the notices of a
 // range. Check verifies that the rollup sums the requests and the daily rollup the rollup.
 //

@@ -107,6 +107,30 @@ func (s *Store) Requests(from, to time.Time, fn func(usage.KeyHash, *usage.Reque
 	return s.classify(err)
 }
 
+// RequestsIn calls fn with every stored request with from <= Time < to (a
+// zero bound is none) in the order they are stored, not in time order: the
+// time index finds the rows, which are then read in row order, each page once.
+// Over a long range that is several times faster than Requests, whose time
+// order jumps between pages (rows are stored in key order as they arrive).
+// The Request is reused between calls. An error from fn stops the walk.
+func (s *Store) RequestsIn(from, to time.Time, fn func(usage.KeyHash, *usage.Request) error) error {
+	where, args := timeRange("time", from, to)
+	if len(args) > 0 {
+		where = ` WHERE id IN (SELECT id FROM requests` + where + `)`
+	} else {
+		where = ``
+	}
+	var fnErr error
+	err := s.scanRequests(s.db, where, args, func(h usage.KeyHash, r *usage.Request) error {
+		fnErr = fn(h, r)
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return s.classify(err)
+}
+
 // Lookup calls fn with the stored copy of each key it holds.
 func (s *Store) Lookup(keys []usage.KeyHash, fn func(usage.KeyHash, *usage.Request)) error {
 	for len(keys) > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"iter"
 	"strings"
 	"time"
 
@@ -124,23 +125,41 @@ func runRecommend(c *cli.Context, e *env) error {
 	// billing-export rows are totals of a day or an hour. The range read is the
 	// months asked for plus the week open at their start (recommend works out
 	// which months it prices from what it is given).
+	// The requests are held compactly and walked (in time order) as often
+	// as needed, never as a slice of usage.Request.
 	from, to := recommendRange(opt, e.now(), loc)
-	var reqs []usage.Request
-	var totals int64
+	var all iter.Seq[*usage.Request]
+	var n, totals int64
+	var last time.Time
 	read := func() error {
-		reqs, totals = reqs[:0], 0
-		return in.Requests(from, to, func(r *usage.Request) {
+		var err error
+		if all, err = in.RequestSeq(from, to); err != nil {
+			return err
+		}
+		n, totals = 0, 0
+		for r := range all {
 			if r.Count > 0 {
-				reqs = append(reqs, *r)
+				n++
+				last = r.Time
 			} else {
 				totals++
 			}
-		})
+		}
+		return nil
+	}
+	// Only records that stand for API responses: billing-export rows (count
+	// 0) are totals.
+	reqs := func(yield func(*usage.Request) bool) {
+		for r := range all {
+			if r.Count > 0 && !yield(r) {
+				return
+			}
+		}
 	}
 	if err := read(); err != nil {
 		return storeError(err)
 	}
-	if opt.Since.IsZero() && opt.Until.IsZero() && (len(reqs) == 0 || reqs[len(reqs)-1].Time.Before(from.AddDate(0, 0, 8))) {
+	if opt.Since.IsZero() && opt.Until.IsZero() && (n == 0 || last.Before(from.AddDate(0, 0, 8))) {
 		// No use in the default months: recommend falls back to the months
 		// up to the last use, wherever that is.
 		from = time.Time{}
@@ -151,7 +170,7 @@ func runRecommend(c *cli.Context, e *env) error {
 	if totals > 0 {
 		e.warnf("%s of billing exports left out: they are daily or hourly totals, which cannot be cut into 5-hour windows (report and reconcile use them)", plural64(totals, "row"))
 	}
-	if len(reqs) == 0 {
+	if n == 0 {
 		if opt.HasSince || opt.HasUntil {
 			return errorf("no usage in the months asked for").exit(exitNoData).hint("widen --since/--until")
 		}
@@ -164,7 +183,7 @@ func runRecommend(c *cli.Context, e *env) error {
 	if opt.Measured, err = measuredBudgets(c, e, reqs, prices, opt.CurrentPlan); err != nil {
 		return err
 	}
-	rep, err := recommend.Run(reqs, notices, prices, opt)
+	rep, err := recommend.RunSeq(reqs, notices, prices, opt)
 	if err != nil {
 		return errorf("%v", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"iter"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -215,10 +216,10 @@ var recommendSnapshots = storedSnapshots
 
 // measuredBudgets measures each user's budgets from the stored snapshots and
 // the requests read, taken on plan ("": recommend infers it).
-func measuredBudgets(c *cli.Context, e *env, reqs []usage.Request, prices *pricing.Table, plan string) (map[string]*recommend.Measured, error) {
+func measuredBudgets(c *cli.Context, e *env, reqs iter.Seq[*usage.Request], prices *pricing.Table, plan string) (map[string]*recommend.Measured, error) {
 	snaps, err := recommendSnapshots(c, e)
 	if err != nil || len(snaps) == 0 {
 		return nil, err
 	}
-	return statusline.MeasuredBudgets(snaps, statusline.SpendPoints(reqs, prices), plan, measure.Options{}), nil
+	return statusline.MeasuredBudgets(snaps, statusline.SpendPointsSeq(reqs, prices), plan, measure.Options{}), nil
 }
