@@ -408,35 +408,30 @@ func TestRequestsBetween(t *testing.T) {
 	all, _ := load(t, s)
 	from, to := all[10].Time, all[len(all)-10].Time
 	for _, tc := range []struct{ from, to time.Time }{{}, {from, time.Time{}}, {time.Time{}, to}, {from, to}} {
-		var want, got []usage.Request
+		var want []usage.Request
 		for _, r := range all {
 			if (tc.from.IsZero() || !r.Time.Before(tc.from)) && (tc.to.IsZero() || r.Time.Before(tc.to)) {
 				want = append(want, r)
 			}
 		}
-		err := s.Requests(tc.from, tc.to, func(h usage.KeyHash, r *usage.Request) error {
-			c := *r
-			c.Key = hexKey(h)
-			got = append(got, c)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
+		collect := func(walk func(from, to time.Time, fn func(usage.KeyHash, *usage.Request) error) error) []usage.Request {
+			var got []usage.Request
+			err := walk(tc.from, tc.to, func(h usage.KeyHash, r *usage.Request) error {
+				c := *r
+				c.Key = hexKey(h)
+				got = append(got, c)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
 		}
 		// In time order already, as Requests promises.
-		sameRequests(t, "between", got, want)
+		sameRequests(t, "between", collect(s.Requests), want)
 
 		// RequestsIn: the same rows, in row order.
-		got = got[:0]
-		err = s.RequestsIn(tc.from, tc.to, func(h usage.KeyHash, r *usage.Request) error {
-			c := *r
-			c.Key = hexKey(h)
-			got = append(got, c)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := collect(s.RequestsIn)
 		slices.SortStableFunc(got, func(a, b usage.Request) int {
 			if c := a.Time.Compare(b.Time); c != 0 {
 				return c

@@ -1,5 +1,7 @@
 package store
 
+import "strings"
+
 // The schema is versioned with SQLite's user_version pragma, and the file is marked
 // as a usagescan store with the application_id pragma. A new store runs every
 // migration in order; an older one runs those above its version, all in one
@@ -81,38 +83,23 @@ ALTER TABLE files RENAME TO files_v2;
 	rollupDayV4,
 }
 
-// rollupDayV4 is migration 4 (a PostgreSQL store runs it too).
-const rollupDayV4 = `CREATE TABLE rollup_day (
-	day            INTEGER NOT NULL,
-	user           TEXT NOT NULL,
-	source         TEXT NOT NULL,
-	model          TEXT NOT NULL,
-	speed          TEXT NOT NULL,
-	geo            TEXT NOT NULL,
-	tier           TEXT NOT NULL,
-	long           INTEGER NOT NULL,
-	billed         INTEGER NOT NULL,
-	requests       INTEGER NOT NULL,
-	records        INTEGER NOT NULL,
-	input          INTEGER NOT NULL,
-	output         INTEGER NOT NULL,
-	cache_write_5m INTEGER NOT NULL,
-	cache_write_1h INTEGER NOT NULL,
-	cache_read     INTEGER NOT NULL,
-	web_search     INTEGER NOT NULL,
-	web_fetch      INTEGER NOT NULL,
-	billed_input       REAL NOT NULL,
-	billed_output      REAL NOT NULL,
-	billed_cache_write REAL NOT NULL,
-	billed_cache_read  REAL NOT NULL,
-	billed_web_search  REAL NOT NULL,
-	PRIMARY KEY (day, user, source, model, speed, geo, tier, long, billed)
-) WITHOUT ROWID;
+// rollupDayV4 is migration 4 (a PostgreSQL store runs it too): rollup_day
+// has the columns of schema 3's rollup, the day (slot / 96) in place of the slot.
+var rollupDayV4 = rollupDayTable() + `;
 INSERT INTO rollup_day SELECT ` + dayOfSlotSQL + `, user, source, model, speed, geo, tier, long, billed,
 	sum(requests), sum(records), sum(input), sum(output), sum(cache_write_5m), sum(cache_write_1h), sum(cache_read),
 	sum(web_search), sum(web_fetch), sum(billed_input), sum(billed_output), sum(billed_cache_write),
 	sum(billed_cache_read), sum(billed_web_search)
 FROM rollup GROUP BY 1, user, source, model, speed, geo, tier, long, billed`
+
+// rollupDayTable is schema 3's CREATE TABLE rollup, made rollup_day.
+func rollupDayTable() string {
+	start := strings.Index(schemaV3, "CREATE TABLE rollup (")
+	end := start + strings.Index(schemaV3[start:], ") WITHOUT ROWID;") + len(") WITHOUT ROWID")
+	return strings.NewReplacer("CREATE TABLE rollup (", "CREATE TABLE rollup_day (",
+		"\tslot           INTEGER", "\tday            INTEGER",
+		"PRIMARY KEY (slot,", "PRIMARY KEY (day,").Replace(schemaV3[start:end])
+}
 
 // dayOfSlotSQL is aggregate.DayOfSlot(slot) in SQL: floor division (a bad
 // log line's time before 1970 is stored too).
