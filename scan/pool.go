@@ -77,8 +77,10 @@ type FileResult struct {
 
 // Sink takes what the reader pool finds. Its methods are called from the
 // workers, concurrently: worker is 0 <= worker < Options.Workers, and one
-// worker's calls never overlap. Add's record is reused after it returns (its
-// strings may be kept). FileDone follows the last Add of an input.
+// worker's calls never overlap. Add's record is reused after it returns: its
+// strings may be kept, but for Key, whose bytes the worker's next record
+// reuses (hash it with usage.HashOf, or strings.Clone it). FileDone follows
+// the last Add of an input.
 type Sink interface {
 	Add(worker int, r *usage.Request)
 	FileDone(worker int, fr *FileResult)

@@ -142,6 +142,7 @@ type collect struct {
 func (c *collect) Add(_ int, r *usage.Request) {
 	c.mu.Lock()
 	c.reqs = append(c.reqs, *r)
+	c.reqs[len(c.reqs)-1].Key = strings.Clone(r.Key) // the worker reuses its bytes (scan.Sink)
 	c.mu.Unlock()
 }
 func (c *collect) FileDone(int, *scan.FileResult) {}
