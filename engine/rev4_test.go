@@ -114,10 +114,10 @@ func TestRev4FailedFileKeepsPosition(t *testing.T) {
 }
 
 // TestRev4ManyWorkersOneCopy: 400 files read by 16 workers, copies of 3,000
-// keys spread over them, more than one set of 16,384 records is not needed
-// for this one: what it checks is that each stored request is the largest copy,
-// with keys (message.id:requestId, message.id alone) built in the parser's
-// reused buffer and hashed by concurrent workers.
+// keys spread over them (one set): each stored request is the largest copy,
+// stored under the hash of its key computed here, though keys
+// (message.id:requestId, message.id alone) are built in each parser's reused
+// buffer and hashed by concurrent workers.
 func TestRev4ManyWorkersOneCopy(t *testing.T) {
 	home := r4isolate(t)
 	root := filepath.Join(home, "logs")
@@ -171,5 +171,89 @@ func TestRev4ManyWorkersOneCopy(t *testing.T) {
 	}
 	if len(stored) != len(best) {
 		t.Errorf("%d stored, want %d", len(stored), len(best))
+	}
+}
+
+// TestRev4TiesAcrossSets: copies of one response that tie on tokens, the
+// first in a file of more than 16,384 records read first (one worker: the
+// largest file first, its set handed to the writer when it is done), the
+// other in a small file read later, so in another set. The stored copy is the
+// one the rule picks (README: the largest total, tie: not a sidechain; then
+// usage.Rule: earlier time), and the one a pure scan (scan.Run) keeps.
+func TestRev4TiesAcrossSets(t *testing.T) {
+	mk := func(ts string, side bool) string {
+		return `{"type":"assistant","isSidechain":` + fmt.Sprint(side) + `,"sessionId":"s","cwd":"/p","requestId":"req_tie","timestamp":"` + ts + `","message":{"id":"msg_tie","model":"claude-opus-4-6","usage":{"input_tokens":5,"output_tokens":50}}}` + "\n"
+	}
+	const early, late = "2026-05-31T23:59:59Z", "2026-06-01T00:00:01Z"
+	cases := []struct {
+		name              string
+		first, last       string // the big file's copy, the small file's copy
+		wantSide          bool
+		wantTime          string
+		firstLbl, lastLbl string
+	}{
+		{"sidechain first", mk(early, true), mk(late, false), false, late, "u", "u"},
+		{"sidechain last", mk(late, false), mk(early, true), false, late, "u", "u"},
+		{"later time first", mk(late, false), mk(early, false), false, early, "u", "u"},
+		{"labels zed then amy", mk(late, false), mk(late, false), false, late, "zed", "amy"},
+		{"labels amy then zed", mk(late, false), mk(late, false), false, late, "amy", "zed"},
+	}
+	var filler []byte
+	for k := 0; k < 16500; k++ {
+		filler = append(filler, r4line(k+10, 10, false)...)
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			home := r4isolate(t)
+			d1, d2 := filepath.Join(home, "d1"), filepath.Join(home, "d2")
+			os.MkdirAll(d1, 0o755)
+			os.MkdirAll(d2, 0o755)
+			os.WriteFile(filepath.Join(d1, "big.jsonl"), append([]byte(tc.first), filler...), 0o644)
+			os.WriteFile(filepath.Join(d2, "small.jsonl"), []byte(tc.last), 0o644)
+			files, _, _ := scan.Discover([]scan.Source{{Path: d1, User: tc.firstLbl, Explicit: true}, {Path: d2, User: tc.lastLbl, Explicit: true}})
+			if len(files) != 2 {
+				t.Fatalf("files %v", files)
+			}
+			st, err := store.Open(filepath.Join(home, "usage.db"), store.Options{Host: "h"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if _, err := engine.Ingest(st, files, engine.IngestOptions{Workers: 1}); err != nil {
+				t.Fatal(err)
+			}
+			tieHash := usage.HashOf(&usage.Request{Key: "msg_tie:req_tie"})
+			var stored *usage.Request
+			st.Requests(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), func(h usage.KeyHash, r *usage.Request) error {
+				if h == tieHash {
+					c := *r
+					stored = &c
+				}
+				return nil
+			})
+			if stored == nil {
+				t.Fatal("the response is not stored")
+			}
+			res := scan.Run(files, nil, scan.RunOptions{Options: scan.Options{Workers: 1}})
+			var pure *usage.Request
+			res.Set.Each(func(r *usage.Request) {
+				if r.Model == "claude-opus-4-6" && r.Output == 50 {
+					c := *r
+					pure = &c
+				}
+			})
+			if pure == nil {
+				t.Fatal("pure scan lost the response")
+			}
+			desc := func(r *usage.Request) string {
+				return fmt.Sprintf("sidechain=%v time=%s user=%s", r.Sidechain, r.Time.UTC().Format(time.RFC3339), r.User)
+			}
+			if desc(stored) != desc(pure) {
+				t.Errorf("stored %s, pure scan kept %s", desc(stored), desc(pure))
+			}
+			if stored.Sidechain != tc.wantSide || stored.Time.UTC().Format(time.RFC3339) != tc.wantTime {
+				t.Errorf("stored %s, want sidechain=%v time=%s", desc(stored), tc.wantSide, tc.wantTime)
+			}
+		})
 	}
 }

@@ -607,7 +607,7 @@ func TestRev4NestedDistractors(t *testing.T) {
 		ts     time.Time
 		record bool
 	}
-	for iter := 0; iter < 3000; iter++ {
+	for iter := 0; iter < 1500; iter++ {
 		k := rng.Intn(1000)
 		in, out := int64(1+rng.Intn(50)), int64(1+rng.Intn(900))
 		ts := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.Intn(1e6)) * time.Second)
