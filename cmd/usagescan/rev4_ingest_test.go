@@ -835,4 +835,3 @@ func TestRev4SameFolderTwoLabels(t *testing.T) {
 	named := e.report(nil, args...)
 	sameRows(t, "store plus named vs pure scan", named.Rows, pure.Rows)
 }
-
