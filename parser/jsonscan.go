@@ -7,11 +7,13 @@ import (
 )
 
 // This file walks one JSON line in a single pass without building anything: it
-// checks the structure (strings closed, brackets balanced, separators and literals
-// in place) and keeps the raw bytes of the few fields a usage record needs. It does
-// not check UTF-8 or escape sequences inside strings: a line with a broken string
-// body is still a line whose numbers can be read, and the check must run at memory
-// speed over multi-megabyte lines (strings are skipped with bytes.IndexByte).
+// checks the structure (strings closed, brackets balanced, separators, literals
+// and numbers as JSON writes them) and keeps the raw bytes of the few fields a
+// usage record needs. It does not check UTF-8 or escape sequences inside strings:
+// a line with a broken string body (a message text with "\q" in it) is still a
+// response the API answered and billed, whose numbers can be read, and the check
+// must run at memory speed over multi-megabyte lines (strings are skipped with
+// bytes.IndexByte).
 
 const maxDepth = 512
 
@@ -98,22 +100,45 @@ func (p *jscan) value(depth int) ([]byte, bool) {
 	case 'n':
 		return p.literal("null")
 	default:
-		if c != '-' && (c < '0' || c > '9') {
+		return p.number()
+	}
+}
+
+// number reads a JSON number at p.i: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *jscan) number() ([]byte, bool) {
+	start := p.i
+	digits := func() int {
+		n := 0
+		for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if p.i < len(p.s) && p.s[p.i] == '-' {
+		p.i++
+	}
+	if p.i < len(p.s) && p.s[p.i] == '0' {
+		p.i++ // a leading zero stands alone
+	} else if digits() == 0 {
+		return nil, false
+	}
+	if p.i < len(p.s) && p.s[p.i] == '.' {
+		p.i++
+		if digits() == 0 {
 			return nil, false
 		}
+	}
+	if p.i < len(p.s) && (p.s[p.i] == 'e' || p.s[p.i] == 'E') {
 		p.i++
-		digits := c != '-'
-		for p.i < len(p.s) {
-			c := p.s[p.i]
-			if c >= '0' && c <= '9' {
-				digits = true
-			} else if c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-' {
-				break
-			}
+		if p.i < len(p.s) && (p.s[p.i] == '+' || p.s[p.i] == '-') {
 			p.i++
 		}
-		return p.s[start:p.i], digits
+		if digits() == 0 {
+			return nil, false
+		}
 	}
+	return p.s[start:p.i], true
 }
 
 func (p *jscan) literal(lit string) ([]byte, bool) {
@@ -210,7 +235,7 @@ func walkFields(s []byte, f *fields, early bool) bool {
 		var dst *[]byte
 		switch string(k) {
 		case "type":
-			if f.typ, ok = p.value(1); ok && early && !composite && !bytes.Equal(f.typ, assistantTyp) {
+			if f.typ, ok = p.value(1); ok && early && !composite && !isAssistant(f.typ) {
 				f.skip = true
 				return true, true, true
 			}
@@ -263,6 +288,15 @@ func walkFields(s []byte, f *fields, early bool) bool {
 	}
 	p.ws()
 	return p.i == len(s)
+}
+
+// isAssistant reports whether a raw JSON value is the string "assistant",
+// however it is escaped.
+func isAssistant(raw []byte) bool {
+	if bytes.Equal(raw, assistantTyp) {
+		return true
+	}
+	return bytes.IndexByte(raw, '\\') >= 0 && text(raw) == "assistant"
 }
 
 // text decodes a raw JSON string; anything else is "".

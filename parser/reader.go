@@ -92,7 +92,7 @@ type Reader struct {
 	errs    []*SyntaxError
 	// Every string a record keeps is interned here: gjson strings may point
 	// into the read buffer.
-	strs strutil.Pool
+	strs   strutil.Pool
 	keyBuf []byte // the last record's Key
 }
 
@@ -300,7 +300,7 @@ func (rd *Reader) parseLine(line []byte, complete bool) bool {
 	if f.skip {
 		return false
 	}
-	if !bytes.Equal(f.typ, assistantTyp) || !f.message {
+	if !isAssistant(f.typ) || !f.message {
 		return false
 	}
 	if len(f.usage) == 0 || f.usage[0] != '{' {
