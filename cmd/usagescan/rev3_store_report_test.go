@@ -563,3 +563,165 @@ func TestRev3PostgresStoreReportEqualsPureScan(t *testing.T) {
 		t.Errorf("%d rows in the requests table, want %d", n, len(qs))
 	}
 }
+
+// A version 3 store (no daily rollup) is migrated by the next run that writes
+// it: its reports equal a pure scan's in every zone, before and after later
+// ingests that replace its copies with grown ones across midnights.
+func TestRev3MigratedV3StoreReportsAsAPureScan(t *testing.T) {
+	r := newR3Session(t)
+	qs := r3Corpus(9)
+	var first, final []r3req
+	for i, q := range qs {
+		early := q
+		early.t = q.t.Add(-2 * time.Second)
+		early.out = q.out / 4
+		early.cr = q.cr / 2
+		if i%2 == 1 {
+			early.tier = map[string]string{"batch": "standard", "standard": "priority", "priority": "", "": "batch"}[q.tier]
+		}
+		first = append(first, early)
+		final = append(final, q)
+	}
+	r.write("s.jsonl", first...)
+	r.ingest()
+	toV3(t, r.db)
+	zones := []string{"UTC", "Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham"}
+	ranges := [][]string{nil, {"--since", "2026-10-06", "--until", "2026-10-07"}, {"--since", "2026-03-08", "--until", "2026-04-05"}}
+	// The default run (report --db) opens it for writing: migrated, then read.
+	r.compareAll("version 3, migrated by a report", zones, []string{"day", "month"}, ranges)
+	r.check()
+	r.write("s.jsonl", final...)
+	r.ingest()
+	r.check()
+	r.compareAll("migrated, then grown copies", zones, []string{"day", "week", "month"}, ranges)
+}
+
+// ingest --from merges another store (here a version 3 one, and one whose
+// copies are larger, in other days and groups) into this one: store check
+// holds and the report equals a pure scan of both machines' logs.
+func TestRev3IngestFromKeepsDailyRollup(t *testing.T) {
+	r := newR3Session(t)
+	qs := r3Corpus(10)
+	var first, final []r3req
+	for i, q := range qs {
+		early := q
+		early.t = q.t.Add(-2 * time.Second)
+		early.out = q.out / 4
+		early.cr = q.cr / 2
+		if i%2 == 1 {
+			early.tier = map[string]string{"batch": "standard", "standard": "priority", "priority": "", "": "batch"}[q.tier]
+		}
+		first = append(first, early)
+		final = append(final, q)
+	}
+	// This machine has the first copies; the other (a version 3 store) the finals,
+	// and 30 responses of another corpus whose keys (msg_0001 ...) collide with
+	// this one's: the larger copy wins, wherever it lies.
+	r.write("s.jsonl", first...)
+	r.ingest()
+	other := newR3Session(t)
+	other.write("s.jsonl", final...)
+	other.write("t.jsonl", r3Corpus(11)[:30]...)
+	other.ingest()
+	toV3(t, other.db)
+	if code, _, errs := r.run("ingest", "--db", r.db, "--from", other.db); code != 0 {
+		t.Fatalf("ingest --from: exit %d: %s", code, errs)
+	}
+	r.check()
+	// The truth: both machines' logs in one pure scan.
+	both := newR3Session(t)
+	both.db = r.db
+	both.write("a.jsonl", first...)
+	both.write("b.jsonl", final...)
+	both.write("c.jsonl", r3Corpus(11)[:30]...)
+	both.compareAll("after ingest --from", []string{"UTC", "Asia/Kolkata", "Pacific/Chatham"}, []string{"day", "month"},
+		[][]string{nil, {"--since", "2026-10-06", "--until", "2026-10-07"}})
+}
+
+// r3CostExport writes a Console cost export of amounts that binary floating
+// point cannot hold exactly (0.1, 0.2, 0.7 ...), many rows a day and group,
+// on days at UTC midnights the zones cut differently.
+func r3CostExport(t *testing.T, path string, scale float64) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("usage_date_utc,model,workspace,api_key,usage_type,context_window,token_type,cost_usd,list_price_usd,cost_type,inference_geo,speed\n")
+	amounts := []float64{0.1, 0.2, 0.7, 0.03, 1.1, 0.3}
+	types := []string{"input_no_cache", "output", "input_cache_read", "input_cache_write_5m"}
+	for d, day := range []string{"2026-03-07", "2026-03-08", "2026-03-09", "2026-10-06", "2026-10-07"} {
+		for i := 0; i < 12; i++ {
+			a := amounts[(i+d)%len(amounts)] * scale
+			fmt.Fprintf(&b, "%s,Claude Opus 4.6,Claude Code,claude_code_key_alice_ab12,standard,≤ 200k,%s,%.2f,%.2f,token,global,\n",
+				day, types[i%len(types)], a, a)
+		}
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Billed amounts (REAL sums) through the daily rollup: a cost export, then a
+// newer export of the same days with other amounts (it replaces the older
+// one's rows). store check holds and the report equals a pure scan of both
+// exports, in zones that cut those UTC days.
+func TestRev3StoreReportOfRevisedCostExports(t *testing.T) {
+	r := newR3Session(t)
+	old := filepath.Join(r.home, "claude_api_cost_2026_a.csv")
+	newer := filepath.Join(r.home, "claude_api_cost_2026_b.csv")
+	r3CostExport(t, old, 1)
+	r3CostExport(t, newer, 3)
+	past := time.Now().Add(-48 * time.Hour)
+	os.Chtimes(old, past, past)
+	if code, _, errs := r.run("ingest", "--db", r.db, "--csv", "alice="+old); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, errs)
+	}
+	r.check()
+	if code, _, errs := r.run("ingest", "--db", r.db, "--csv", "alice="+newer); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, errs)
+	}
+	r.check()
+	for _, tz := range []string{"UTC", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham"} {
+		for _, by := range []string{"day", "month"} {
+			args := []string{"--tz", tz, "--by", by}
+			_, pure, perrs := r.report(append([]string{"--no-store", "--csv", "alice=" + old, "--csv", "alice=" + newer}, args...)...)
+			_, got, errs := r.report(append([]string{"--db", r.db}, args...)...)
+			if len(pure) == 0 || !reflect.DeepEqual(got, pure) {
+				t.Errorf("%v: the store's rows differ from a pure scan's (%s | %s):\n%s", args, errs, perrs, r3Diff(got, pure))
+			}
+		}
+	}
+}
+
+// A first fill larger than one of the writer's sets (16k records): the sets
+// share groups (few slots, two users), so the first fill's rollup inserts
+// meet groups already inserted by an earlier set of the same run.
+func TestRev3FirstFillOfManySets(t *testing.T) { r3FirstFill(t, "") }
+
+// The same on PostgreSQL (USAGESCAN_TEST_PG).
+func TestRev3PostgresFirstFillOfManySets(t *testing.T) { r3FirstFill(t, pgtest.URL(t, os.Getenv)) }
+
+func r3FirstFill(t *testing.T, db string) {
+	r := newR3Session(t)
+	if db != "" {
+		r.db = db
+	}
+	const n = 34000
+	base := time.Date(2026, 10, 6, 23, 30, 0, 0, time.UTC)
+	for _, u := range []string{"alice", "bob"} {
+		var b strings.Builder
+		for i := 0; i < n/2; i++ {
+			at := base.Add(time.Duration(i%5) * 15 * time.Minute) // five slots across midnight
+			fmt.Fprintf(&b, `{"type":"assistant","timestamp":%q,"requestId":"r%s%d","message":{"id":"m%s%d","model":"claude-sonnet-5-5","usage":{"input_tokens":%d,"output_tokens":%d,"cache_read_input_tokens":%d}}}`+"\n",
+				at.Format("2006-01-02T15:04:05.000Z"), u, i, u, i, i%7+1, i%11, i%13*100)
+		}
+		if err := os.WriteFile(filepath.Join(r.dirs[u], "projects", "p", "big.jsonl"), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.ingest()
+	r.check()
+	_, all, _ := r.report("--db", r.db, "--tz", "UTC")
+	if got := sumRequests(all); got != n {
+		t.Errorf("the store counts %d requests, the logs hold %d", got, n)
+	}
+	r.compareAll("first fill of many sets", []string{"UTC", "Asia/Kolkata", "America/St_Johns"}, []string{"day"}, [][]string{nil, {"--since", "2026-10-07"}})
+}
