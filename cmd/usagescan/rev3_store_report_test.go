@@ -6,6 +6,7 @@ package main
 // after ingests that replace stored copies or append lines.
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -213,9 +214,7 @@ var r3Ranges = [][]string{
 	{"--since", "2026-10-07", "--until", "2026-10-07"},
 	{"--since", "2026-10-06", "--until", "2026-11-01"},
 	{"--since", "2026-03", "--until", "2026-04"},
-	{"--since", "2026-04-05", "--until", "2026-04-05"},
 	{"--since", "2026-12-31"},
-	{"--until", "2026-01-01"},
 }
 
 // compareAll reports every (tz, by, range) whose store report differs from a
@@ -364,7 +363,7 @@ func TestRev3StoreReportAfterReplacementsAcrossBoundaries(t *testing.T) {
 	r.write("t.jsonl", more[len(more)/2:]...)
 	r.ingest()
 	r.check()
-	if n := r.compareAll("after new lines", r3Zones, []string{"day", "week", "month"}, r3Ranges); n == 0 {
+	if n := r.compareAll("after new lines", []string{"UTC", "Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham", "Europe/London"}, []string{"day", "week", "month"}, r3Ranges[:4]); n == 0 {
 		t.Error("no rows compared")
 	}
 	_, all, _ := r.report("--db", r.db, "--tz", "UTC")
@@ -545,8 +544,8 @@ func TestRev3PostgresStoreReportEqualsPureScan(t *testing.T) {
 		first = append(first, early)
 		final = append(final, q)
 	}
-	zones := []string{"UTC", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham", "Europe/London"}
-	ranges := [][]string{nil, {"--since", "2026-10-06", "--until", "2026-10-07"}, {"--since", "2026-03-08", "--until", "2026-03-09"}, {"--since", "2026-04"}}
+	zones := []string{"Asia/Kolkata", "America/St_Johns", "Pacific/Chatham"}
+	ranges := [][]string{nil, {"--since", "2026-10-06", "--until", "2026-10-07"}, {"--since", "2026-03-08", "--until", "2026-04-05"}}
 	r.write("s.jsonl", first...)
 	r.ingest()
 	r.check()
@@ -724,4 +723,109 @@ func r3FirstFill(t *testing.T, db string) {
 		t.Errorf("the store counts %d requests, the logs hold %d", got, n)
 	}
 	r.compareAll("first fill of many sets", []string{"UTC", "Asia/Kolkata", "America/St_Johns"}, []string{"day"}, [][]string{nil, {"--since", "2026-10-07"}})
+}
+
+// r3PgV3WithReader makes a PostgreSQL store, puts it back to version 3 (no
+// rollup_day, as an older usagescan left it), and adds a role that may only
+// read it; it returns the session, the reader's URL and the pure scan's rows.
+func r3PgV3WithReader(t *testing.T, args []string) (*r3Session, string, []map[string]any) {
+	u := pgtest.URL(t, os.Getenv)
+	r := newR3Session(t)
+	r.db = u
+	r.write("a.jsonl", r3Corpus(12)[:60]...)
+	r.ingest()
+	pgtest.Exec(t, u, `DROP TABLE rollup_day`, `UPDATE meta SET value = '3' WHERE key = 'schema_version'`)
+	name, reader := pgtest.Role(t, u, "rev3reader")
+	schema := pgtest.Schema(u)
+	pgtest.Exec(t, u, `GRANT USAGE ON SCHEMA `+schema+` TO `+name, `GRANT SELECT ON ALL TABLES IN SCHEMA `+schema+` TO `+name)
+	_, pure, _ := r.report(append(append([]string{"--no-store"}, args...), r.logArgs()...)...)
+	if len(pure) == 0 {
+		t.Fatal("no rows in the pure scan")
+	}
+	return r, reader, pure
+}
+
+// A PostgreSQL version 3 store migrated by the owner's first read-only open
+// (store check): a reader's report then equals a pure scan.
+func TestRev3PostgresV3StoreMigratedByOwnerThenRead(t *testing.T) {
+	args := []string{"--tz", "Asia/Kathmandu", "--by", "day"}
+	r, reader, pure := r3PgV3WithReader(t, args)
+	r.check() // the owner, read-only: migrates it
+	if n := pgtest.Count(t, r.db, "rollup_day"); n == 0 {
+		t.Fatal("rollup_day is empty after the migration")
+	}
+	pgtest.Exec(t, r.db, `GRANT SELECT ON ALL TABLES IN SCHEMA `+pgtest.Schema(r.db)+` TO `+strings.TrimPrefix(strings.Split(reader, "@")[0], "postgres://"))
+	code, got, errs := r.report(append([]string{"--db", reader}, args...)...)
+	if code != 0 || !reflect.DeepEqual(got, pure) {
+		t.Errorf("a reader's report after the migration: exit %d (%s)\n%s", code, errs, r3Diff(got, pure))
+	}
+}
+
+// BUG (rev3), PostgreSQL: a role that may only read opens a version 3 store
+// (the owner has not run the new version yet) and its report fails with exit 1
+// ("migrating the store to version 4: ERROR: permission denied for schema")
+// instead of reading the database as it is. README, Team store: "readers may
+// only read (a reader's report ... reads the database as it is, with them on
+// top)"; the README does ask to "run the owner's ingest first after an
+// upgrade", but names the writer role, not readers, as the one that cannot.
+func TestRev3BugPostgresReaderOfV3StoreFails(t *testing.T) {
+	args := []string{"--tz", "Asia/Kathmandu", "--by", "day"}
+	r, reader, pure := r3PgV3WithReader(t, args)
+	code, got, errs := r.report(append([]string{"--db", reader}, args...)...)
+	if code != 0 || !reflect.DeepEqual(got, pure) {
+		t.Errorf("a reader's report of a version 3 store: exit %d, %d rows, want 0 and the pure scan's %d rows\n%s", code, len(got), len(pure), errs)
+	}
+}
+
+// BUG (rev3), PostgreSQL upgrade: a team database set up at version 3 as the
+// README says (a writer role with SELECT, INSERT, UPDATE on every table and
+// DELETE on rollup; a reader with SELECT), then migrated to version 4 by the
+// owner's first run ("run the owner's ingest first after an upgrade"). The
+// migration creates rollup_day with no privileges for anyone but the owner, so
+// every writer's ingest then fails: "ERROR: permission denied for table
+// rollup_day (SQLSTATE 42501)". Want: the writer's ingest works and the
+// reader's report equals a pure scan of all the logs.
+func TestRev3BugPostgresWriterGrantedAtV3CannotIngestAfterMigration(t *testing.T) {
+	args := []string{"--tz", "America/St_Johns", "--by", "day"}
+	r, reader, _ := r3PgV3WithReader(t, args)
+	schema := pgtest.Schema(r.db)
+	wname, writer := pgtest.Role(t, r.db, "rev3writer")
+	pgtest.Exec(t, r.db, `GRANT USAGE ON SCHEMA `+schema+` TO `+wname,
+		`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA `+schema+` TO `+wname,
+		`GRANT DELETE ON rollup TO `+wname)
+	// The owner's first run of the new version migrates it.
+	r.write("a.jsonl", r3Corpus(12)[60:70]...)
+	r.ingest()
+	r.check()
+	_, pure, _ := r.report(append(append([]string{"--no-store"}, args...), r.logArgs()...)...)
+	if code, got, errs := r.report(append([]string{"--db", reader}, args...)...); code != 0 || !reflect.DeepEqual(got, pure) {
+		t.Errorf("the reader's report after the owner's migration: exit %d, %d rows, want 0 and %d rows: %s", code, len(got), len(pure), errs)
+	}
+	var privs string
+	if err := r3QueryRow(r.db, `SELECT coalesce(string_agg(grantee || ':' || privilege_type, ',' ORDER BY grantee, privilege_type), '') FROM information_schema.role_table_grants WHERE table_schema = $1 AND table_name = 'rollup_day' AND grantee <> current_user`, schema).Scan(&privs); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("privileges on rollup_day after the migration: %q", privs)
+	// A developer's cron, as the writer role: grown copies and new lines.
+	more := r3Corpus(13)[:40]
+	for i := range more {
+		more[i].id = "w" + more[i].id
+	}
+	r.write("b.jsonl", more...)
+	if code, _, errs := r.run(append([]string{"ingest", "--db", writer}, r.logArgs()...)...); code != 0 {
+		t.Errorf("the writer's ingest after the migration: exit %d: %s", code, errs)
+	}
+	_, pure, _ = r.report(append(append([]string{"--no-store"}, args...), r.logArgs()...)...)
+	if code, got, errs := r.report(append([]string{"--db", reader}, args...)...); code != 0 || !reflect.DeepEqual(got, pure) {
+		t.Errorf("the reader's report after the writer's ingest: exit %d, %d rows, want 0 and %d rows: %s", code, len(got), len(pure), errs)
+	}
+}
+
+func r3QueryRow(u, q string, args ...any) *sql.Row {
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		panic(err)
+	}
+	defer db.Close()
+	return db.QueryRow(q, args...)
 }
