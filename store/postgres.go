@@ -45,15 +45,19 @@ func (s *Store) openPG(opt Options) error {
 	if err == nil && v == 0 && opt.ReadOnly {
 		err = fmt.Errorf("no store at %s: %w", s.path, fs.ErrNotExist)
 	}
+	s.schema = v
 	if err == nil && v > 0 && v < SchemaVersion && opt.ReadOnly {
-		// An older store: migrate it as a writer would, then read.
-		var w *Store
-		if w, err = Open(s.url, Options{LockTimeout: opt.LockTimeout, Long: opt.Long, Host: opt.Host}); err == nil {
-			err = w.Close()
+		// An older store: migrate it as a writer would, then read; a role
+		// that may only read reads it as it is (the next writer migrates it).
+		if merr := migrateFor(s.url, opt); merr == nil {
+			s.schema = SchemaVersion
+		} else if v < readableVersion {
+			err = merr
 		}
 	}
 	if err == nil && v < SchemaVersion && !opt.ReadOnly {
 		err = s.pgCreate(c)
+		s.schema = SchemaVersion
 	}
 	if err != nil {
 		db.Close()
@@ -142,11 +146,49 @@ func (s *Store) pgCreate(c *conn) error {
 		if err := run(migrations[v], fmt.Sprintf("migrating the store to version %d", v+1)); err != nil {
 			return err
 		}
+		if v == 3 {
+			// The roles granted rights on rollup (a team's writers and
+			// readers) get the same on the table that joins it.
+			if err := pgCopyGrants(tx, "rollup", "rollup_day"); err != nil {
+				return s.classify(fmt.Errorf("migrating the store to version 4: granting on rollup_day as on rollup: %w", err))
+			}
+		}
 	}
 	if _, err := tx.Exec(`UPDATE meta SET value = ? WHERE key = 'schema_version'`, strconv.Itoa(SchemaVersion)); err != nil {
 		return s.classify(err)
 	}
 	return s.classify(tx.Commit())
+}
+
+// pgCopyGrants grants on table to every role (and PUBLIC) what it holds on
+// from, but for the owner's own rights.
+func pgCopyGrants(tx *txn, from, to string) error {
+	rows, err := tx.Tx.Query(`SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+	a.privilege_type
+FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+WHERE c.oid = $1::regclass AND a.grantee <> c.relowner`, from)
+	if err != nil {
+		return err
+	}
+	var grants [][2]string
+	for rows.Next() {
+		var role, priv string
+		if err := rows.Scan(&role, &priv); err != nil {
+			rows.Close()
+			return err
+		}
+		grants = append(grants, [2]string{role, priv})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, g := range grants { // privilege names are SQL keywords (SELECT, INSERT, ...)
+		if _, err := tx.Tx.Exec(`GRANT ` + g[1] + ` ON ` + to + ` TO ` + g[0]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // scrubbed is err named by the store, without any password (see secrets).

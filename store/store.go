@@ -53,6 +53,7 @@ type Store struct {
 	secrets   []string // passwords no message may hold (PostgreSQL)
 	lock      *os.File // held by writers until Close
 	readOnly  bool
+	schema    int // the schema version as opened: a reader that could not migrate reads version 3 as it is
 	host      string
 	longFn    func(*usage.Request) bool
 	failAfter int
@@ -177,6 +178,7 @@ func (s *Store) openWriter() error {
 		return err
 	}
 	s.db = &conn{db, sqliteDialect}
+	s.schema = SchemaVersion // prepare migrated it
 	return nil
 }
 
@@ -204,16 +206,19 @@ func (s *Store) openReader(opt Options) error {
 		db.Close()
 		return fmt.Errorf("no store at %s: %w", s.path, fs.ErrNotExist)
 	}
+	s.schema = v
 	if v < SchemaVersion {
 		// An older store: migrate it as a writer would, then read.
 		db.Close()
-		w, err := Open(s.path, Options{LockTimeout: opt.LockTimeout, Long: opt.Long, Host: opt.Host})
-		if err != nil {
+		err := migrateFor(s.path, opt)
+		if err != nil && v < readableVersion {
 			return err
 		}
-		if err := w.Close(); err != nil {
-			return err
+		if err == nil {
+			s.schema = SchemaVersion
 		}
+		// Else a store of a version readers know, that this user may not
+		// write or another run holds: read as it is (the next writer migrates it).
 		if db, err = openDB(s.path, true); err != nil {
 			return s.classify(err)
 		}
@@ -221,6 +226,24 @@ func (s *Store) openReader(opt Options) error {
 	s.db = &conn{db, sqliteDialect}
 	return nil
 }
+
+// readableVersion is the oldest schema a reader reads as it is when it cannot
+// migrate it (version 3: the rollup, without the daily one).
+const readableVersion = 3
+
+// migrateFor migrates the store at path (a file or a URL) for a reader: it
+// opens it as a writer, waiting for the lock only briefly, since a reader
+// that cannot migrate reads a readable version as it is.
+func migrateFor(path string, opt Options) error {
+	w, err := Open(path, Options{LockTimeout: min(opt.LockTimeout, migrateWait), Long: opt.Long, Host: opt.Host})
+	if err != nil {
+		return err
+	}
+	return w.Close()
+}
+
+// migrateWait is how long a reader waits for the lock to migrate the store.
+const migrateWait = 200 * time.Millisecond
 
 // openDB opens one connection to path. Readers get a connection that refuses
 // writes. Nothing here writes to the file: WAL mode is set by prepare, once the

@@ -54,11 +54,10 @@ func toV3(t *testing.T, db string) {
 	}
 }
 
-// BUG (rev3): a version 3 store in a folder this user cannot write makes
-// `report --db` fail with exit 1 ("cannot open the store's lock: permission
-// denied") instead of reading it as it is; the same store at version 4 is
-// read with one warning (the control below passes).
-func TestRev3BugReadOnlyV3StoreIsReadAsItIs(t *testing.T) {
+// Found by the rev3 review (fixed): a version 3 store in a folder this user
+// cannot write made `report --db` fail with exit 1 ("cannot open the store's
+// lock: permission denied"); it is read as it is, as one at version 4 is.
+func TestRev3ReadOnlyV3StoreIsReadAsItIs(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root, to read the store as the user nobody")
 	}
@@ -150,16 +149,12 @@ func copyFile(t *testing.T, from, to string, mode os.FileMode) {
 	os.Chmod(to, mode)
 }
 
-// BUG (rev3): README: "Busy (another run holds the lock for more than 5
-// seconds), the same" as a store it cannot write: read as it is, with one
-// warning. A version 4 store held by another run is read after 5 s; a version 3
-// store (not yet migrated) held by another run makes `report` wait a minute and
-// exit 4 ("store is locked ... wait longer with --lock-timeout", a flag report
-// does not have). Slow (over a minute): runs only with USAGESCAN_REV3_SLOW=1.
-func TestRev3BugBusyV3StoreIsReadAsItIs(t *testing.T) {
-	if os.Getenv("USAGESCAN_REV3_SLOW") == "" {
-		t.Skip("takes over a minute: set USAGESCAN_REV3_SLOW=1 to run it")
-	}
+// Found by the rev3 review (fixed): README: "Busy (another run holds the lock
+// for more than 5 seconds), the same" as a store it cannot write: read as it
+// is, with one warning. A version 3 store (not yet migrated) held by another
+// run made `report` wait a minute and exit 4; it is read after 5 s, as one at
+// version 4 is.
+func TestRev3BusyV3StoreIsReadAsItIs(t *testing.T) {
 	r := newR3Session(t)
 	r.write("a.jsonl", r3Corpus(8)[:30]...)
 	_, pure, _ := r.report(append([]string{"--no-store", "--tz", "UTC"}, r.logArgs()...)...)

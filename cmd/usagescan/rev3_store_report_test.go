@@ -761,14 +761,14 @@ func TestRev3PostgresV3StoreMigratedByOwnerThenRead(t *testing.T) {
 	}
 }
 
-// BUG (rev3), PostgreSQL: a role that may only read opens a version 3 store
-// (the owner has not run the new version yet) and its report fails with exit 1
-// ("migrating the store to version 4: ERROR: permission denied for schema")
-// instead of reading the database as it is. README, Team store: "readers may
+// Found by the rev3 review (fixed), PostgreSQL: a role that may only read
+// opened a version 3 store (the owner had not run the new version yet) and its
+// report failed with exit 1 ("migrating the store to version 4: ERROR:
+// permission denied for schema"); it reads the database as it is. README, Team store: "readers may
 // only read (a reader's report ... reads the database as it is, with them on
 // top)"; the README does ask to "run the owner's ingest first after an
 // upgrade", but names the writer role, not readers, as the one that cannot.
-func TestRev3BugPostgresReaderOfV3StoreFails(t *testing.T) {
+func TestRev3PostgresReaderOfV3StoreReadsIt(t *testing.T) {
 	args := []string{"--tz", "Asia/Kathmandu", "--by", "day"}
 	r, reader, pure := r3PgV3WithReader(t, args)
 	code, got, errs := r.report(append([]string{"--db", reader}, args...)...)
@@ -777,7 +777,8 @@ func TestRev3BugPostgresReaderOfV3StoreFails(t *testing.T) {
 	}
 }
 
-// BUG (rev3), PostgreSQL upgrade: a team database set up at version 3 as the
+// Found by the rev3 review (fixed: the migration grants on rollup_day what
+// each role holds on rollup), PostgreSQL upgrade: a team database set up at version 3 as the
 // README says (a writer role with SELECT, INSERT, UPDATE on every table and
 // DELETE on rollup; a reader with SELECT), then migrated to version 4 by the
 // owner's first run ("run the owner's ingest first after an upgrade"). The
@@ -785,7 +786,7 @@ func TestRev3BugPostgresReaderOfV3StoreFails(t *testing.T) {
 // every writer's ingest then fails: "ERROR: permission denied for table
 // rollup_day (SQLSTATE 42501)". Want: the writer's ingest works and the
 // reader's report equals a pure scan of all the logs.
-func TestRev3BugPostgresWriterGrantedAtV3CannotIngestAfterMigration(t *testing.T) {
+func TestRev3PostgresWriterGrantedAtV3IngestsAfterMigration(t *testing.T) {
 	args := []string{"--tz", "America/St_Johns", "--by", "day"}
 	r, reader, _ := r3PgV3WithReader(t, args)
 	schema := pgtest.Schema(r.db)
