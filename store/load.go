@@ -223,8 +223,9 @@ func (s *Store) GroupsIn(bounds []int64, fn func(aggregate.GroupKey, *aggregate.
 	var slots, days []int64 // (piece's first slot, from, to) triples
 	for i := 0; i+1 < len(bounds); i++ {
 		lo, hi := bounds[i], bounds[i+1]
-		d0, d1 := aggregate.DayOfSlot(lo+perDay-1), aggregate.DayOfSlot(hi) // whole days: [d0, d1)
-		if d0 >= d1 || s.schema < 4 {                                       // a version 3 store read as it is has no daily rollup
+		// Whole days: [d0, d1). A version 3 store read as it is has no daily rollup.
+		d0, d1 := aggregate.DayOfSlot(lo+perDay-1), aggregate.DayOfSlot(hi)
+		if d0 >= d1 || s.schema < 4 {
 			slots = append(slots, lo, lo, hi)
 			continue
 		}
