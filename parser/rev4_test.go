@@ -122,6 +122,17 @@ type got struct {
 }
 
 // readAll reads data through a Reader, streaming (r != nil) or in place.
+// modeGot is what one way of reading gave.
+type modeGot struct {
+	mode string // bytes (the whole input in memory) or stream
+	g    got
+}
+
+// bothModes reads data from memory and streamed through slow.
+func bothModes(data []byte, slow func(io.Reader) io.Reader) []modeGot {
+	return []modeGot{{"bytes", readAll(data, nil)}, {"stream", readAll(nil, slow(bytes.NewReader(data)))}}
+}
+
 func readAll(data []byte, stream io.Reader) got {
 	var rd *parser.Reader
 	if stream != nil {
@@ -204,13 +215,8 @@ func TestRev4TypeFirstLines(t *testing.T) {
 			if o, ok := judge(data); ok && o.record != (tc.records == 1) {
 				t.Fatalf("test table disagrees with encoding/json: %+v", o)
 			}
-			for _, mode := range []string{"bytes", "stream"} {
-				var g got
-				if mode == "bytes" {
-					g = readAll(data, nil)
-				} else {
-					g = readAll(nil, iotest.OneByteReader(bytes.NewReader(data)))
-				}
+			for _, m := range bothModes(data, iotest.OneByteReader) {
+				mode, g := m.mode, m.g
 				if len(g.keys) != tc.records {
 					t.Errorf("%s: %d records %v, want %d", mode, len(g.keys), g.keys, tc.records)
 				}
@@ -266,13 +272,8 @@ func TestRev4EscapedMessageID(t *testing.T) {
 		o, _ := judge([]byte(l))
 		want = append(want, o.key)
 	}
-	for _, mode := range []string{"bytes", "stream"} {
-		var g got
-		if mode == "bytes" {
-			g = readAll(data, nil)
-		} else {
-			g = readAll(nil, iotest.HalfReader(bytes.NewReader(data)))
-		}
+	for _, m := range bothModes(data, iotest.HalfReader) {
+		mode, g := m.mode, m.g
 		if fmt.Sprint(g.keys) != fmt.Sprint(want) {
 			t.Errorf("%s: keys %q, want %q (encoding/json)", mode, g.keys, want)
 		}
@@ -371,13 +372,8 @@ func TestRev4LongLine(t *testing.T) {
 	}
 	data := []byte(strings.Join(lines, "\n") + "\n")
 	want := "[msg_1:req_1 msg_2:req_2 msg_3:req_3]"
-	for _, mode := range []string{"bytes", "stream"} {
-		var g got
-		if mode == "bytes" {
-			g = readAll(data, nil)
-		} else {
-			g = readAll(nil, iotest.HalfReader(bytes.NewReader(data)))
-		}
+	for _, m := range bothModes(data, iotest.HalfReader) {
+		mode, g := m.mode, m.g
 		if fmt.Sprint(g.keys) != want || g.stats.Malformed != 0 {
 			t.Errorf("%s: keys %v malformed %d, want %s", mode, g.keys, g.stats.Malformed, want)
 		}
@@ -427,13 +423,8 @@ func TestRev4KeysAgainstJSONOracle(t *testing.T) {
 			sb.WriteString("\n")
 		}
 		data := []byte(sb.String())
-		for _, mode := range []string{"bytes", "stream"} {
-			var g got
-			if mode == "bytes" {
-				g = readAll(data, nil)
-			} else {
-				g = readAll(nil, iotest.OneByteReader(bytes.NewReader(data)))
-			}
+		for _, m := range bothModes(data, iotest.OneByteReader) {
+			mode, g := m.mode, m.g
 			if fmt.Sprint(g.keys) != fmt.Sprint(want) {
 				t.Fatalf("iter %d %s: keys %v, want %v\n%s", iter, mode, g.keys, want, data)
 			}

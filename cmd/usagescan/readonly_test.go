@@ -23,22 +23,7 @@ func TestStoreInAFolderYouCannotWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to read the store as another user")
-	}
-	nobody, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skip("no user nobody:", err)
-	}
-	uid, _ := strconv.Atoi(nobody.Uid)
-	gid, _ := strconv.Atoi(nobody.Gid)
-
-	root, err := os.MkdirTemp("", "usagescan-ro-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(root) })
-	os.Chmod(root, 0o755)
+	uid, gid, root := asNobody(t, "usagescan-ro-")
 	bin := filepath.Join(root, "usagescan")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v %s", err, out)
@@ -65,16 +50,7 @@ func TestStoreInAFolderYouCannotWrite(t *testing.T) {
 		if asNobody {
 			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
 		}
-		var out, errs strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errs
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return code, out.String(), errs.String()
+		return runCmd(t, cmd)
 	}
 	// Root fills the store, in a folder only root may write.
 	if code, _, errs := run(false, "ingest", "--db", db, "--logs", logs); code != 0 {
@@ -113,4 +89,27 @@ func TestStoreInAFolderYouCannotWrite(t *testing.T) {
 	if len(after) != len(before) {
 		t.Errorf("the folder changed: %d entries before, %d after", len(before), len(after))
 	}
+}
+
+// asNobody skips t unless it runs as root with a user nobody, and returns
+// nobody's ids and a fresh folder outside the test's temporary one (which
+// only root may enter), that nobody can read (0755), removed at the end.
+func asNobody(t *testing.T, prefix string) (uid, gid int, root string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to read the store as the user nobody")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody:", err)
+	}
+	uid, _ = strconv.Atoi(nobody.Uid)
+	gid, _ = strconv.Atoi(nobody.Gid)
+	root, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	os.Chmod(root, 0o755)
+	return uid, gid, root
 }

@@ -14,11 +14,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"reflect"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 )
@@ -42,21 +40,7 @@ func toV3(t *testing.T, db string) {
 // cannot write made `report --db` fail with exit 1 ("cannot open the store's
 // lock: permission denied"); it is read as it is, as one at version 4 is.
 func TestRev3ReadOnlyV3StoreIsReadAsItIs(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to read the store as the user nobody")
-	}
-	nobody, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skip("no user nobody:", err)
-	}
-	uid, _ := strconv.Atoi(nobody.Uid)
-	gid, _ := strconv.Atoi(nobody.Gid)
-	root, err := os.MkdirTemp("", "usagescan-rev3-ro-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(root) })
-	os.Chmod(root, 0o755)
+	uid, gid, root := asNobody(t, "usagescan-rev3-ro-")
 	// The test binary itself, where nobody can run it.
 	self, err := os.Executable()
 	if err != nil {
@@ -95,20 +79,12 @@ func TestRev3ReadOnlyV3StoreIsReadAsItIs(t *testing.T) {
 			"XDG_DATA_HOME=" + home + "/.local/share", "XDG_STATE_HOME=" + home + "/.local/state", "XDG_CACHE_HOME=" + home + "/.cache",
 			"CLAUDE_CONFIG_DIR=" + home + "/no-claude", "TZ=UTC", "USER=nobody"}
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
-		var out, errs strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errs
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
+		code, out, errs := runCmd(t, cmd)
 		var rep struct{ Rows []map[string]any }
-		json.Unmarshal([]byte(out.String()), &rep)
+		json.Unmarshal([]byte(out), &rep)
 		if code != 0 || !reflect.DeepEqual(rep.Rows, pure) {
 			t.Errorf("version %d store in a folder nobody cannot write: exit %d, want 0 and the pure scan's rows (%d rows, want %d)\nstderr: %s",
-				version, code, len(rep.Rows), len(pure), errs.String())
+				version, code, len(rep.Rows), len(pure), errs)
 		}
 	}
 }

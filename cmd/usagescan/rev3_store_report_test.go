@@ -322,26 +322,7 @@ func TestRev3StoreReportEqualsPureScanAcrossZones(t *testing.T) {
 func TestRev3StoreReportAfterReplacementsAcrossBoundaries(t *testing.T) {
 	r := newR3Session(t)
 	qs := r3Corpus(2)
-	var first, final []r3req
-	for i, q := range qs {
-		if i%3 == 2 {
-			first = append(first, q) // written once, complete
-			continue
-		}
-		early := q
-		early.t = q.t.Add(-2 * time.Second) // crosses a boundary for the instants at :00
-		early.out = q.out / 4
-		early.cr = q.cr / 2 // total tokens smaller: the final copy wins
-		if i%3 == 1 {
-			// The final copy moves the request to another group.
-			early.tier = map[string]string{"batch": "standard", "standard": "priority", "priority": "", "": "batch"}[q.tier]
-			if q.speed == "fast" {
-				early.speed = ""
-			}
-		}
-		first = append(first, early)
-		final = append(final, q)
-	}
+	first, final := r3Grown(qs, 3, true)
 	r.write("s.jsonl", first...)
 	r.ingest()
 	r.check()
@@ -489,19 +470,7 @@ func TestRev3StoreReportBefore1970(t *testing.T) {
 // and the report equals a pure scan of the logs.
 func TestRev3StorePlusNamedLogsEqualsPureScan(t *testing.T) {
 	r := newR3Session(t)
-	qs := r3Corpus(5)
-	var first, final []r3req
-	for i, q := range qs {
-		early := q
-		early.t = q.t.Add(-2 * time.Second)
-		early.out = q.out / 4
-		early.cr = q.cr / 2
-		if i%2 == 1 {
-			early.tier = map[string]string{"batch": "standard", "standard": "priority", "priority": "", "": "batch"}[q.tier]
-		}
-		first = append(first, early)
-		final = append(final, q)
-	}
+	first, final := r3Grown(r3Corpus(5), 2, false)
 	r.write("s.jsonl", first...)
 	r.ingest()
 	r.write("s.jsonl", final...) // not ingested
@@ -528,22 +497,7 @@ func TestRev3PostgresStoreReportEqualsPureScan(t *testing.T) {
 	r := newR3Session(t)
 	r.db = u
 	qs := r3Corpus(6)
-	var first, final []r3req
-	for i, q := range qs {
-		if i%3 == 2 {
-			first = append(first, q)
-			continue
-		}
-		early := q
-		early.t = q.t.Add(-2 * time.Second)
-		early.out = q.out / 4
-		early.cr = q.cr / 2
-		if i%3 == 1 {
-			early.tier = map[string]string{"batch": "standard", "standard": "priority", "priority": "", "": "batch"}[q.tier]
-		}
-		first = append(first, early)
-		final = append(final, q)
-	}
+	first, final := r3Grown(qs, 3, false)
 	zones := []string{"Asia/Kolkata", "America/St_Johns", "Pacific/Chatham"}
 	ranges := [][]string{nil, {"--since", "2026-10-06", "--until", "2026-10-07"}, {"--since", "2026-03-08", "--until", "2026-04-05"}}
 	r.write("s.jsonl", first...)
@@ -568,19 +522,7 @@ func TestRev3PostgresStoreReportEqualsPureScan(t *testing.T) {
 // ingests that replace its copies with grown ones across midnights.
 func TestRev3MigratedV3StoreReportsAsAPureScan(t *testing.T) {
 	r := newR3Session(t)
-	qs := r3Corpus(9)
-	var first, final []r3req
-	for i, q := range qs {
-		early := q
-		early.t = q.t.Add(-2 * time.Second)
-		early.out = q.out / 4
-		early.cr = q.cr / 2
-		if i%2 == 1 {
-			early.tier = map[string]string{"batch": "standard", "standard": "priority", "priority": "", "": "batch"}[q.tier]
-		}
-		first = append(first, early)
-		final = append(final, q)
-	}
+	first, final := r3Grown(r3Corpus(9), 2, false)
 	r.write("s.jsonl", first...)
 	r.ingest()
 	toV3(t, r.db)
@@ -600,19 +542,7 @@ func TestRev3MigratedV3StoreReportsAsAPureScan(t *testing.T) {
 // holds and the report equals a pure scan of both machines' logs.
 func TestRev3IngestFromKeepsDailyRollup(t *testing.T) {
 	r := newR3Session(t)
-	qs := r3Corpus(10)
-	var first, final []r3req
-	for i, q := range qs {
-		early := q
-		early.t = q.t.Add(-2 * time.Second)
-		early.out = q.out / 4
-		early.cr = q.cr / 2
-		if i%2 == 1 {
-			early.tier = map[string]string{"batch": "standard", "standard": "priority", "priority": "", "": "batch"}[q.tier]
-		}
-		first = append(first, early)
-		final = append(final, q)
-	}
+	first, final := r3Grown(r3Corpus(10), 2, false)
 	// This machine has the first copies; the other (a version 3 store) the finals,
 	// and 30 responses of another corpus whose keys (msg_0001 ...) collide with
 	// this one's: the larger copy wins, wherever it lies.
@@ -829,4 +759,32 @@ func r3QueryRow(u, q string, args ...any) *sql.Row {
 	}
 	defer db.Close()
 	return db.QueryRow(q, args...)
+}
+
+// r3Grown makes an earlier, smaller copy of each request (two seconds before
+// it, so that copies at :00 cross a boundary; fewer tokens, so that the final
+// copy wins): first holds the early copies, final the requests. With every >
+// 2, every every-th request is written once, complete, into first only. Every
+// request at i%every == 1 moves to another group in its final copy (another
+// service tier, and with speed, no longer "fast").
+func r3Grown(qs []r3req, every int, speed bool) (first, final []r3req) {
+	for i, q := range qs {
+		if every > 2 && i%every == every-1 {
+			first = append(first, q)
+			continue
+		}
+		early := q
+		early.t = q.t.Add(-2 * time.Second)
+		early.out = q.out / 4
+		early.cr = q.cr / 2
+		if i%every == 1 {
+			early.tier = map[string]string{"batch": "standard", "standard": "priority", "priority": "", "": "batch"}[q.tier]
+			if speed && q.speed == "fast" {
+				early.speed = ""
+			}
+		}
+		first = append(first, early)
+		final = append(final, q)
+	}
+	return first, final
 }

@@ -26,19 +26,15 @@ import (
 
 // ---- running the CLI in-process, isolated ----
 
-type r4env struct {
-	t    *testing.T
-	home string
-	env  map[string]string
-}
+// r4env is a session (store_test.go) whose home has no Claude Code logs of
+// its own unless a test sets CLAUDE_CONFIG_DIR.
+type r4env struct{ *session }
 
 func newR4(t *testing.T) *r4env {
-	home := t.TempDir()
-	return &r4env{t: t, home: home, env: map[string]string{
-		"HOME": home, "XDG_CONFIG_HOME": home + "/.config", "XDG_DATA_HOME": home + "/.local/share",
-		"XDG_CACHE_HOME": home + "/.cache", "XDG_STATE_HOME": home + "/.local/state",
-		"CLAUDE_CONFIG_DIR": home + "/no-claude-here", "TZ": "UTC", "USER": "tester",
-	}}
+	s := newSession(t)
+	s.env["XDG_STATE_HOME"] = s.home + "/.local/state"
+	s.env["CLAUDE_CONFIG_DIR"] = s.home + "/no-claude-here"
+	return &r4env{s}
 }
 
 func (e *r4env) run(extra map[string]string, args ...string) (int, string, string) {
@@ -71,16 +67,7 @@ func (e *r4env) runChild(extra map[string]string, args ...string) (int, string, 
 	js, _ := json.Marshal(args)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRev3Child$")
 	cmd.Env = append(env, "REV3_CHILD_ARGS="+string(js))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		e.t.Fatal(err)
-	}
-	return code, stdout.String(), stderr.String()
+	return runCmd(e.t, cmd)
 }
 
 // ---- the report's JSON ----
