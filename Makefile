@@ -22,14 +22,15 @@ bench: build
 # found under $$HOME/.claude (here a home folder shipped in fixtures/); then the
 # recommendation, and the same as an HTML page written outside the checkout.
 DEMO_LOGS = --logs light=fixtures/recommend/light --logs steady=fixtures/recommend/steady --logs heavy=fixtures/recommend/heavy
-# Nothing is written into the checkout: the history store and the page go to a
-# fresh temporary folder (XDG_DATA_HOME), as on a new machine.
-demo: build
+# Nothing is written into the checkout: the binary, the history store and the
+# page go to a fresh temporary folder (XDG_DATA_HOME), as on a new machine.
+demo:
 	@dir=$$(mktemp -d "$${TMPDIR:-/tmp}/usagescan-demo.XXXXXX") && \
+	$(GO) build -o "$$dir/usagescan" ./cmd/usagescan && \
 	export HOME=$(CURDIR)/fixtures/basic-home XDG_DATA_HOME="$$dir/data" XDG_CONFIG_HOME="$$dir/config" TZ=UTC && \
-	./$(BIN) && echo && \
-	USAGESCAN_NOW=2026-11-26T12:00:00Z ./$(BIN) recommend $(DEMO_LOGS) && \
-	USAGESCAN_NOW=2026-11-26T12:00:00Z ./$(BIN) recommend $(DEMO_LOGS) --format html --out "$$dir/recommend.html" && \
+	"$$dir/usagescan" && echo && \
+	USAGESCAN_NOW=2026-11-26T12:00:00Z "$$dir/usagescan" recommend $(DEMO_LOGS) && \
+	USAGESCAN_NOW=2026-11-26T12:00:00Z "$$dir/usagescan" recommend $(DEMO_LOGS) --format html --out "$$dir/recommend.html" && \
 	echo && echo "HTML recommendation: $$dir/recommend.html (open it in a browser)"
 
 # A short fuzz run of the line parser.
