@@ -60,13 +60,11 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 	if opt.Now != nil {
 		now = opt.Now
 	}
-	files = slices.Clone(files)
+	// The files table keys files by absolute path; the reader names them as
+	// given, so that its messages read as a pure scan's.
 	paths := make([]string, len(files))
 	for i := range files {
-		if abs, err := filepath.Abs(files[i].Path); err == nil {
-			files[i].Path = abs
-		}
-		paths[i] = files[i].Path
+		paths[i] = absPath(files[i].Path)
 	}
 	var prev map[string]*scan.FileState
 	var err error
@@ -80,13 +78,13 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 	}
 	var jobs []*scan.Job
 	seen := make(map[string]bool, len(files))
-	for _, f := range files {
-		if seen[f.Path] {
+	for i, f := range files {
+		if seen[paths[i]] {
 			res.Skipped++
 			continue
 		}
-		seen[f.Path] = true
-		p := prev[f.Path]
+		seen[paths[i]] = true
+		p := prev[paths[i]]
 		if p != nil && p.Dev == f.Dev && p.Ino == f.Ino && p.Size == f.Size && p.Mtime == f.Mtime {
 			res.Skipped++
 			continue
@@ -121,6 +119,9 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 	}
 	<-done
 	states := sink.states
+	for i := range states {
+		states[i].Path = absPath(states[i].Path)
+	}
 	res.Summary = sum
 	if werr == nil && len(opt.Records) > 0 {
 		werr = tx.Add(opt.Records)
@@ -145,6 +146,14 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 	}
 	res.Counts = counts
 	return res, nil
+}
+
+// absPath is path made absolute (as given if that fails).
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // storeSink gathers records in an in-memory Set (the same dedupe as a pure

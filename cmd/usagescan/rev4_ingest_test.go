@@ -618,6 +618,26 @@ func TestRev4DiagnosticsIngestVsScan(t *testing.T) {
 	}
 	want, _ := oracleRows(t, map[string]string{root: "tester"})
 	sameRows(t, "default run", def.Rows, want)
+
+	// A folder named relative to the working directory: ingest names its files
+	// as given, as a pure scan does (the files table keeps absolute paths, so
+	// the same files named absolutely are unchanged the next time).
+	t.Chdir(e.home)
+	e3 := newR4(t)
+	_, _, relScan := e3.run(nil, "report", "--no-store", "--verbose", "--logs", "claude")
+	code, _, relIng := e3.run(nil, "ingest", "--verbose", "--logs", "claude")
+	if code != 0 {
+		t.Fatalf("ingest --logs claude: %d\n%s", code, relIng)
+	}
+	if rs, ri := pick(relScan), pick(relIng); len(rs) == 0 || strings.Join(rs, "\n") != strings.Join(ri, "\n") {
+		t.Errorf("relative --logs: diagnostics differ\npure scan:\n%s\ningest:\n%s", strings.Join(rs, "\n"), strings.Join(ri, "\n"))
+	} else if j := strings.Join(ri, "\n"); !strings.Contains(j, "claude/projects/-src-p/bad.jsonl:1:") || strings.Contains(j, e.home) {
+		t.Errorf("relative --logs: ingest does not name the files as given\n%s", j)
+	}
+	code, out, errs := e3.run(nil, "ingest", "--logs", root)
+	if code != 0 || !strings.Contains(out+errs, "0 new") || !strings.Contains(out+errs, "unchanged") {
+		t.Errorf("the same files named absolutely: exit %d\n%s%s", code, out, errs)
+	}
 }
 
 // TestRev4ConcurrentIngests: two ingests at once on one store both succeed
