@@ -213,8 +213,19 @@ func (in *Input) RequestSeq(from, to time.Time) (iter.Seq[*usage.Request], error
 		if err != nil {
 			return nil, err
 		}
+		// A source's copy that beats the stored one takes its place, inside
+		// the range or out of it (a grown copy written after the range's end
+		// moves the request out: the walk below skips it); a stored copy that
+		// beats the source's, wherever it lies, keeps it out.
+		stored, err := in.stored()
+		if err != nil {
+			return nil, err
+		}
 		in.Set.EachKeyed(func(h usage.KeyHash, r *usage.Request) {
-			if rng.Contains(r.Time) {
+			if old, ok := stored[h]; ok && usage.Replaces(old, r) {
+				return // the stored copy is better; a tie goes to the source named now
+			}
+			if rng.Contains(r.Time) || set.Has(h) {
 				set.AddOver(h, r)
 			}
 		})

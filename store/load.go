@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -76,16 +77,30 @@ func interner() func(sql.RawBytes) string {
 	}
 }
 
+// nanos is t in unix nanoseconds, clamped to what an int64 holds (a bound
+// such as --until 2999-12 lies past 2262, where UnixNano is undefined).
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(minNanos):
+		return math.MinInt64
+	case t.After(maxNanos):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+var minNanos, maxNanos = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+
 // timeRange is the where clause of from <= time < to; a zero bound is none.
 func timeRange(col string, from, to time.Time) (string, []any) {
 	where, args := ` WHERE 1 = 1`, []any{}
 	if !from.IsZero() {
 		where += ` AND ` + col + ` >= ?`
-		args = append(args, from.UnixNano())
+		args = append(args, nanos(from))
 	}
 	if !to.IsZero() {
 		where += ` AND ` + col + ` < ?`
-		args = append(args, to.UnixNano())
+		args = append(args, nanos(to))
 	}
 	return where, args
 }

@@ -91,7 +91,7 @@ func (s *Store) Snapshots(user string, since time.Time) ([]Snapshot, error) {
 	}
 	if !since.IsZero() {
 		q += ` AND time >= ?`
-		args = append(args, since.UnixNano())
+		args = append(args, nanos(since))
 	}
 	rows, err := s.db.Query(q+` ORDER BY time, user, five_hour_reset, five_hour_pct, week_reset, week_pct`, args...)
 	if err != nil {
