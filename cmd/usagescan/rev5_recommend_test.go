@@ -206,11 +206,8 @@ func r5oracle(msgs []r5msg, loc *time.Location, from, to time.Time) map[string]m
 // SDK and CI entrypoints; and the pure scan counts what the logs hold.
 func TestRev5RecommendThreeWaysAgree(t *testing.T) {
 	e := newR5(t)
-	final, old := r5corpus()
-	newRoot, oldRoot := filepath.Join(e.home, "new"), filepath.Join(e.home, "old")
-	e.write(newRoot, final...)
-	e.write(oldRoot, old...)
-	logs := r5logArgs(newRoot, "alice", "bob")
+	_, oldRoot, logs := e.trees()
+	final, _ := r5corpus()
 	sNew, sOld := filepath.Join(e.home, "new.db"), filepath.Join(e.home, "old.db")
 	e.ingest(sNew, logs...)
 	e.ingest(sOld, r5logArgs(oldRoot, "alice", "bob")...)
@@ -487,11 +484,7 @@ func TestRev5ReadOnlyV3StoreRecommend(t *testing.T) {
 func TestRev5PostgresRecommendEqualsPureScan(t *testing.T) {
 	u := pgtest.URL(t, os.Getenv)
 	e := newR5(t)
-	final, old := r5corpus()
-	newRoot, oldRoot := filepath.Join(e.home, "new"), filepath.Join(e.home, "old")
-	e.write(newRoot, final...)
-	e.write(oldRoot, old...)
-	logs := r5logArgs(newRoot, "alice", "bob")
+	_, oldRoot, logs := e.trees()
 	e.ingest(u, r5logArgs(oldRoot, "alice", "bob")...)
 	for _, args := range [][]string{{"--tz", "Asia/Tokyo"}, {"--tz", "UTC", "--since", "2026-09-15", "--until", "2026-11-03"}} {
 		_, pure, _, _ := e.recommend(append(append([]string{"--no-store"}, args...), logs...)...)
@@ -506,4 +499,14 @@ func TestRev5PostgresRecommendEqualsPureScan(t *testing.T) {
 	if code != 0 || got != pure {
 		t.Errorf("postgres store alone: exit %d %s; %s", code, errs, r5diff(got, pure))
 	}
+}
+
+// trees writes r5corpus's final copies under home/new and the older ones under
+// home/old, and returns both and the --logs arguments of the new tree.
+func (e *r5env) trees() (newRoot, oldRoot string, logs []string) {
+	final, old := r5corpus()
+	newRoot, oldRoot = filepath.Join(e.home, "new"), filepath.Join(e.home, "old")
+	e.write(newRoot, final...)
+	e.write(oldRoot, old...)
+	return newRoot, oldRoot, r5logArgs(newRoot, "alice", "bob")
 }
