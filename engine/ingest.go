@@ -45,8 +45,18 @@ type IngestResult struct {
 }
 
 // fewFiles is the most files Ingest looks up one by one rather than reading
-// every stored file's state.
-const fewFiles = 16
+// every stored file's stamp; manyChanged the most changed files whose whole
+// state it looks up one by one rather than reading every stored file's.
+const (
+	fewFiles    = 16
+	manyChanged = 256
+)
+
+// sameStamp reports whether f is the file stored with this identity, size and
+// mtime: unchanged since it was read.
+func sameStamp(f *scan.File, dev, ino uint64, size, mtime int64) bool {
+	return f.Dev == dev && f.Ino == ino && f.Size == size && f.Mtime == mtime
+}
 
 // Ingest brings the store up to date with files and records, in one
 // transaction: an unchanged file (same identity, size and mtime) costs the stat
@@ -66,30 +76,60 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 	for i := range files {
 		paths[i] = absPath(files[i].Path)
 	}
+	// Which files are unchanged (same identity, size and mtime) is read from
+	// the files table's stamps alone; the whole state (where to resume) only
+	// of the files that changed.
+	index := make(map[string]int, len(files)) // absolute path -> its first file
+	for i := range files {
+		if _, ok := index[paths[i]]; !ok {
+			index[paths[i]] = i
+		}
+	}
+	unchanged := make([]bool, len(files))
 	var prev map[string]*scan.FileState
 	var err error
 	if len(files) <= fewFiles {
-		prev, err = st.FileStatesOf(paths) // a lookup each, not the whole table
+		if prev, err = st.FileStatesOf(paths); err != nil { // a lookup each, not the whole table
+			return res, err
+		}
+		for p, fs := range prev {
+			if i, ok := index[p]; ok {
+				unchanged[i] = sameStamp(&files[i], fs.Dev, fs.Ino, fs.Size, fs.Mtime)
+			}
+		}
 	} else {
+		err = st.EachFileStamp(func(path []byte, dev, ino uint64, size, mtime int64) {
+			if i, ok := index[string(path)]; ok {
+				unchanged[i] = sameStamp(&files[i], dev, ino, size, mtime)
+			}
+		})
+		if err != nil {
+			return res, err
+		}
+	}
+	var changed []string
+	for i := range files {
+		if index[paths[i]] == i && !unchanged[i] {
+			changed = append(changed, paths[i])
+		}
+	}
+	switch {
+	case prev != nil || len(changed) == 0: // looked up already, or nothing to read
+	case len(changed) <= manyChanged:
+		prev, err = st.FileStatesOf(changed)
+	default:
 		prev, err = st.FileStates()
 	}
 	if err != nil {
 		return res, err
 	}
 	var jobs []*scan.Job
-	seen := make(map[string]bool, len(files))
 	for i, f := range files {
-		if seen[paths[i]] {
+		if index[paths[i]] != i || unchanged[i] { // named twice, or unchanged
 			res.Skipped++
 			continue
 		}
-		seen[paths[i]] = true
-		p := prev[paths[i]]
-		if p != nil && p.Dev == f.Dev && p.Ino == f.Ino && p.Size == f.Size && p.Mtime == f.Mtime {
-			res.Skipped++
-			continue
-		}
-		jobs = append(jobs, &scan.Job{File: f, Prev: p})
+		jobs = append(jobs, &scan.Job{File: f, Prev: prev[paths[i]]})
 	}
 	if len(jobs) == 0 && len(opt.Records) == 0 && len(opt.Notices) == 0 && len(opt.Meta) == 0 {
 		return res, nil // the common case: nothing changed, nothing written

@@ -508,3 +508,46 @@ func TestCopiesInOneRun(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestIncrementalManyFiles: with more files than Ingest looks up one by one,
+// unchanged files are told by their stamps alone, and a changed one is still
+// read from where it was left, whether few files changed (their states looked
+// up one by one) or many (the whole table read); the store equals a scan.
+func TestIncrementalManyFiles(t *testing.T) {
+	dir := t.TempDir()
+	const n = manyChanged + 44
+	var files []scan.File
+	for i := range n {
+		p := filepath.Join(dir, fmt.Sprintf("s%03d.jsonl", i))
+		writeFile(t, p, line{id: fmt.Sprintf("msg_%d", i), req: "r", sec: i, in: 1, out: 1}.String())
+		files = append(files, scan.File{Path: p, User: "alice"})
+	}
+	s := openStore(t, filepath.Join(t.TempDir(), "usage.db"))
+	restat := func() []scan.File { return discover(t, dir) }
+	if got := countsOf(ingest(t, s, restat())); got != (counts{New: n, Whole: n}) {
+		t.Fatalf("first: %+v", got)
+	}
+	for _, step := range []struct {
+		name    string
+		changed int
+	}{{"nothing new", 0}, {"a few files grew", 20}, {"many files grew", n - 3}} {
+		var grown int64
+		for i := range step.changed {
+			l := line{id: fmt.Sprintf("msg_%s_%d", step.name, i), req: "r", sec: 1000 + i, in: 2, out: 3}.String()
+			appendFile(t, files[i].Path, l)
+			grown += int64(len(l))
+		}
+		res := ingest(t, s, restat())
+		want := counts{New: step.changed, Appended: step.changed, Skipped: n - step.changed}
+		if got := countsOf(res); got != want {
+			t.Errorf("%s: %+v, want %+v", step.name, got, want)
+		}
+		// Appended bytes only (and each file's head, read again to check it).
+		if res.Bytes < grown || res.Bytes > grown+int64(step.changed)*scan.HeadSize {
+			t.Errorf("%s: read %d bytes; the files grew by %d", step.name, res.Bytes, grown)
+		}
+		reqs, _ := load(t, s)
+		want2, _ := scanned(t, restat())
+		sameRequests(t, step.name, reqs, want2)
+	}
+}

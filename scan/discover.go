@@ -36,6 +36,7 @@ type File struct {
 	Size     int64
 	Mtime    int64  // unix nanoseconds, from the stat that found it
 	Dev, Ino uint64 // identity, from the same stat
+	Stream   bool   // not a regular file (a pipe or a device named as a source)
 }
 
 // Env is what discovery reads from the environment.
@@ -171,7 +172,7 @@ func Discover(sources []Source) (files []File, stdin *Source, warnings []string)
 			return
 		}
 		seen[key] = true
-		f := File{Path: path, User: user, Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
+		f := File{Path: path, User: user, Size: fi.Size(), Mtime: fi.ModTime().UnixNano(), Stream: !fi.Mode().IsRegular()}
 		f.Dev, f.Ino = Identity(fi)
 		files = append(files, f)
 	}

@@ -340,6 +340,28 @@ func (s *Store) FileStates() (map[string]*scan.FileState, error) {
 const fileColumns = `path, user, device, inode, size, mtime, offset, lines, head_len, head_sha256`
 
 // readFileStates adds the file states of rows to m, and closes rows.
+// EachFileStamp calls fn with the identity, size and mtime of every file
+// this host stored: what tells an unchanged file, without the rest of its
+// state. path is valid only during the call.
+func (s *Store) EachFileStamp(fn func(path []byte, dev, ino uint64, size, mtime int64)) error {
+	rows, err := s.db.Query(`SELECT path, device, inode, size, mtime FROM files WHERE host = ?`, s.host)
+	if err != nil {
+		return s.classify(err)
+	}
+	defer rows.Close()
+	var (
+		path                  sql.RawBytes
+		dev, ino, size, mtime int64
+	)
+	for rows.Next() {
+		if err := rows.Scan(&path, &dev, &ino, &size, &mtime); err != nil {
+			return s.classify(err)
+		}
+		fn(path, uint64(dev), uint64(ino), size, mtime)
+	}
+	return s.classify(rows.Err())
+}
+
 func readFileStates(rows *sql.Rows, m map[string]*scan.FileState) error {
 	defer rows.Close()
 	for rows.Next() {

@@ -1,10 +1,6 @@
 package main
 
-import (
-	"os"
-
-	"github.com/usagescan/usagescan/scan"
-)
+import "github.com/usagescan/usagescan/scan"
 
 // streamLogs returns the first log file named that is not a regular file: a
 // pipe (--logs <(cmd), /dev/stdin fed by a pipe), a device or a socket; ""
@@ -12,7 +8,7 @@ import (
 // keeps its place in each file by size and offset, refuses it.
 func streamLogs(files []scan.File) string {
 	for _, f := range files {
-		if st, err := os.Stat(f.Path); err == nil && !st.Mode().IsRegular() {
+		if f.Stream { // from the stat that found it: no second stat per file
 			return f.Path
 		}
 	}
