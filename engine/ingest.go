@@ -214,8 +214,16 @@ type storeSink struct {
 	states  []scan.FileState
 }
 
-// flushAt is how many unique records the sink holds before writing them.
-const flushAt = 16_384
+// flushAt is the most unique records the sink holds before writing them.
+// When no set is waiting for the writer, a set of minFlush or more is handed
+// over at the end of a file: the writer works beside the readers instead of
+// after them, and what is left to write once reading ends stays small. When
+// the writer is the slower, sets grow to flushAt while one waits, so that its
+// inserts walk the key index in order.
+const (
+	minFlush = 1_024
+	flushAt  = 16_384
+)
 
 func newStoreSink(workers int) *storeSink {
 	return &storeSink{set: aggregate.NewSet(), flushAt: flushAt, out: make(chan *aggregate.Set, 1)}
@@ -237,7 +245,7 @@ func (s *storeSink) FileDone(w int, fr *scan.FileResult) {
 	}
 	s.mu.Lock()
 	var full *aggregate.Set
-	if s.set.Len() >= s.flushAt { // no Add runs meanwhile
+	if n := s.set.Len(); n >= s.flushAt || n >= minFlush && len(s.out) == 0 { // no Add runs meanwhile
 		full, s.set = s.set, aggregate.NewSet()
 	}
 	s.mu.Unlock()
