@@ -141,15 +141,6 @@ func (s *Set) AddHashed(h usage.KeyHash, r *usage.Request) (added bool) {
 	return s.add(h, r, false, nil)
 }
 
-// Has reports whether the set holds a record of key h.
-func (s *Set) Has(h usage.KeyHash) bool {
-	sh := &s.shards[h[0]%shards]
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	_, ok := sh.index[h]
-	return ok
-}
-
 // AddOver adds a copy that takes precedence over the one held: it replaces
 // it unless the held copy is better by usage.Replaces (on substance, not on
 // who read it). A run's named sources go over the store this way, so their

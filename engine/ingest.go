@@ -14,7 +14,6 @@ package engine
 import (
 	"bytes"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -73,8 +72,10 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 	// The files table keys files by absolute path; the reader names them as
 	// given, so that its messages read as a pure scan's.
 	paths := make([]string, len(files))
+	absOf := make(map[string]string, len(files)) // as given -> absolute
 	for i := range files {
 		paths[i] = absPath(files[i].Path)
+		absOf[files[i].Path] = paths[i]
 	}
 	// Which files are unchanged (same identity, size and mtime) is read from
 	// the files table's stamps alone; the whole state (where to resume) only
@@ -140,8 +141,8 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 		return res, err
 	}
 	defer tx.Rollback()
-	// The pool reads on all cores; this goroutine writes, a file at a time.
-	sink := newStoreSink(max(opt.Workers, runtime.GOMAXPROCS(0)))
+	// The pool reads on all cores; this goroutine writes, a set at a time.
+	sink := newStoreSink()
 	var sum *scan.Summary
 	done := make(chan struct{})
 	go func() {
@@ -160,7 +161,7 @@ func ingestOnce(st *store.Store, files []scan.File, opt IngestOptions) (IngestRe
 	<-done
 	states := sink.states
 	for i := range states {
-		states[i].Path = absPath(states[i].Path)
+		states[i].Path = absOf[states[i].Path]
 	}
 	res.Summary = sum
 	if werr == nil && len(opt.Records) > 0 {
@@ -197,18 +198,17 @@ func absPath(path string) string {
 }
 
 // storeSink gathers records in an in-memory Set (the same dedupe as a pure
-// scan) and hands them to the writer sorted by key, flushAt at a time: copies
-// of one response never reach the database twice, and inserts walk the key
-// index in order instead of splitting pages at random. Memory is bounded by
-// a few sets of flushAt records: the one being filled, and those waiting for
-// the writer. File states are kept aside as files are done (a file that failed
+// scan) and hands them to the writer in sets (see flushAt), which it writes
+// sorted by key: copies of one response in a set never reach the database
+// twice, and inserts walk the key index in order instead of splitting pages at
+// random. Memory is bounded by three sets of at most flushAt records: the one
+// being filled, the one waiting, and the one being written. File states are kept aside as files are done (a file that failed
 // keeps its old state: the next run reads it again), so that a worker waits
 // for the writer only when a whole set is waiting.
 type storeSink struct {
-	mu      sync.RWMutex
-	set     *aggregate.Set
-	flushAt int
-	out     chan *aggregate.Set
+	mu  sync.RWMutex
+	set *aggregate.Set
+	out chan *aggregate.Set
 
 	stateMu sync.Mutex
 	states  []scan.FileState
@@ -225,8 +225,8 @@ const (
 	flushAt  = 16_384
 )
 
-func newStoreSink(workers int) *storeSink {
-	return &storeSink{set: aggregate.NewSet(), flushAt: flushAt, out: make(chan *aggregate.Set, 1)}
+func newStoreSink() *storeSink {
+	return &storeSink{set: aggregate.NewSet(), out: make(chan *aggregate.Set, 1)}
 }
 
 // Add holds the read lock while it adds, so that FileDone can hand a full set
@@ -245,7 +245,7 @@ func (s *storeSink) FileDone(w int, fr *scan.FileResult) {
 	}
 	s.mu.Lock()
 	var full *aggregate.Set
-	if n := s.set.Len(); n >= s.flushAt || n >= minFlush && len(s.out) == 0 { // no Add runs meanwhile
+	if n := s.set.Len(); n >= flushAt || n >= minFlush && len(s.out) == 0 { // no Add runs meanwhile
 		full, s.set = s.set, aggregate.NewSet()
 	}
 	s.mu.Unlock()

@@ -222,10 +222,11 @@ func (in *Input) RequestSeq(from, to time.Time) (iter.Seq[*usage.Request], error
 			return nil, err
 		}
 		in.Set.EachKeyed(func(h usage.KeyHash, r *usage.Request) {
-			if old, ok := stored[h]; ok && usage.Replaces(old, r) {
+			old, ok := stored[h]
+			if ok && usage.Replaces(old, r) {
 				return // the stored copy is better; a tie goes to the source named now
 			}
-			if rng.Contains(r.Time) || set.Has(h) {
+			if rng.Contains(r.Time) || ok && rng.Contains(old.Time) { // in range, or its stored copy is (in set)
 				set.AddOver(h, r)
 			}
 		})

@@ -111,8 +111,14 @@ func timeRange(col string, from, to time.Time) (string, []any) {
 // An error from fn stops the walk and is returned.
 func (s *Store) Requests(from, to time.Time, fn func(usage.KeyHash, *usage.Request) error) error {
 	where, args := timeRange("time", from, to)
+	return s.walkRequests(where+` ORDER BY time, key`, args, fn)
+}
+
+// walkRequests is scanRequests on the store, returning fn's error as it is
+// and the database's classified.
+func (s *Store) walkRequests(where string, args []any, fn func(usage.KeyHash, *usage.Request) error) error {
 	var fnErr error
-	err := s.scanRequests(s.db, where+` ORDER BY time, key`, args, func(h usage.KeyHash, r *usage.Request) error {
+	err := s.scanRequests(s.db, where, args, func(h usage.KeyHash, r *usage.Request) error {
 		fnErr = fn(h, r)
 		return fnErr
 	})
@@ -135,15 +141,7 @@ func (s *Store) RequestsIn(from, to time.Time, fn func(usage.KeyHash, *usage.Req
 	} else {
 		where = ``
 	}
-	var fnErr error
-	err := s.scanRequests(s.db, where, args, func(h usage.KeyHash, r *usage.Request) error {
-		fnErr = fn(h, r)
-		return fnErr
-	})
-	if fnErr != nil {
-		return fnErr
-	}
-	return s.classify(err)
+	return s.walkRequests(where, args, fn)
 }
 
 // Lookup calls fn with the stored copy of each key it holds.
@@ -179,9 +177,7 @@ func (s *Store) Groups(from, to time.Time, fn func(aggregate.GroupKey, *aggregat
 		where += ` AND slot < ?`
 		args = append(args, slotOf(to, true))
 	}
-	return s.scanGroups(`SELECT slot, user, source, model, speed, geo, tier, long, billed,
-	requests, records, input, output, cache_write_5m, cache_write_1h, cache_read, web_search, web_fetch,
-	billed_input, billed_output, billed_cache_write, billed_cache_read, billed_web_search FROM rollup`+where, args, fn)
+	return s.scanGroups(`SELECT slot, `+rollupColumns+` FROM rollup`+where, args, fn)
 }
 
 // scanGroups reads rows of a GroupKey's fields and its sums.
