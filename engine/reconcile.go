@@ -72,25 +72,37 @@ func ReconcileSides(groups aggregate.Groups, prices *pricing.Table) (logs, bill 
 // with their tokens and requests, sorted by model: what ReconcileSides leaves
 // out of both sides' Cost, for the warning.
 func Unpriced(groups aggregate.Groups, prices *pricing.Table, provider string) []UnknownModel {
-	unknown := make(map[string]*UnknownModel)
+	unknown := make(unknownModels)
 	for k, s := range groups {
 		if s.Records == 0 {
 			continue
 		}
 		r := k.Request(s)
-		if _, ok := prices.Price(&r, provider); ok {
-			continue
+		if _, ok := prices.Price(&r, provider); !ok {
+			unknown.add(k.Model, s)
 		}
-		u := unknown[k.Model]
-		if u == nil {
-			u = &UnknownModel{Model: k.Model}
-			unknown[k.Model] = u
-		}
-		u.Tokens.Add(s.Tokens)
-		u.Requests += s.Requests
 	}
-	out := make([]UnknownModel, 0, len(unknown))
-	for _, u := range unknown {
+	return unknown.list()
+}
+
+// unknownModels sums the tokens and requests of the groups that have no
+// price, per model.
+type unknownModels map[string]*UnknownModel
+
+func (m unknownModels) add(model string, s *aggregate.Sums) {
+	u := m[model]
+	if u == nil {
+		u = &UnknownModel{Model: model}
+		m[model] = u
+	}
+	u.Tokens.Add(s.Tokens)
+	u.Requests += s.Requests
+}
+
+// list is the models sorted by name (nil: none).
+func (m unknownModels) list() []UnknownModel {
+	var out []UnknownModel
+	for _, u := range m {
 		out = append(out, *u)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Model < out[j].Model })

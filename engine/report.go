@@ -74,7 +74,7 @@ func BuildReport(groups aggregate.Groups, o ReportOptions) *Report {
 	groups = pieces
 	type rowKey struct{ period, user, model, source string }
 	rows := make(map[rowKey]*Row)
-	unknown := make(map[string]*UnknownModel)
+	unknown := make(unknownModels)
 	keys := make([]aggregate.GroupKey, 0, len(groups))
 	for k := range groups {
 		keys = append(keys, k)
@@ -106,13 +106,7 @@ func BuildReport(groups aggregate.Groups, o ReportOptions) *Report {
 		cost, ok := o.Prices.Price(&r, o.Provider)
 		if !ok {
 			row.Unknown = true
-			u := unknown[k.Model]
-			if u == nil {
-				u = &UnknownModel{Model: k.Model}
-				unknown[k.Model] = u
-			}
-			u.Tokens.Add(s.Tokens)
-			u.Requests += s.Requests
+			unknown.add(k.Model, s)
 			continue
 		}
 		row.Cost.Add(cost)
@@ -133,10 +127,7 @@ func BuildReport(groups aggregate.Groups, o ReportOptions) *Report {
 		}
 		return a.Source < b.Source
 	})
-	for _, u := range unknown {
-		rep.Unknown = append(rep.Unknown, *u)
-	}
-	sort.Slice(rep.Unknown, func(i, j int) bool { return rep.Unknown[i].Model < rep.Unknown[j].Model })
+	rep.Unknown = unknown.list()
 	return rep
 }
 
