@@ -492,7 +492,7 @@ func TestMigrateFromV1(t *testing.T) {
 		`"message":{"model":"claude-opus-4-6","id":"msg_A","role":"assistant","usage":{"input_tokens":10,"output_tokens":5}}}` + "\n"
 	writeFile(t, logPath, logLine)
 	fi, _ := os.Stat(logPath)
-	dev, ino := identity(fi)
+	dev, ino := scan.Identity(fi)
 	head := sha256.Sum256([]byte(logLine))
 
 	path := filepath.Join(dir, "usage.db")
